@@ -1,0 +1,149 @@
+"""The one loader: ontology + data (+ extra files) into a Dataset, one named graph per file.
+
+The default graph is the union of all named graphs, so queries see everything while
+``GRAPH`` still tells which file a statement came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, URIRef
+
+from cop_graph.config import CANONICAL_BASE, Config, load_config
+from cop_graph.errors import InputError
+from cop_graph.namespaces import COP, COPSH, bind_prefixes
+from cop_graph.parsing import FORMATS, parse_file
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One loaded file and the named graph it became."""
+
+    path: Path
+    graph: URIRef
+    triples: int
+    digest: str
+    bundled: bool
+
+    def display(self, root: Path) -> str:
+        """The path as users should see it: relative to the project or the working folder."""
+        for anchor in (root, Path.cwd()):
+            try:
+                return str(self.path.relative_to(anchor))
+            except ValueError:
+                continue
+        return str(self.path)
+
+
+@dataclass
+class CopDataset:
+    """The loaded graph with the files it came from."""
+
+    config: Config
+    dataset: Dataset
+    files: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        """A digest of every loaded file's content: equal data, equal version."""
+        digest = hashlib.sha256()
+        for source in self.files:
+            digest.update(source.graph.encode() + b"\0" + source.digest.encode())
+        return digest.hexdigest()[:16]
+
+    def __len__(self) -> int:
+        return sum(source.triples for source in self.files)
+
+    def graph(self, source: SourceFile) -> Graph:
+        return self.dataset.graph(source.graph)
+
+    def union(self) -> Graph:
+        """All statements in one plain in-memory graph (what SHACL validation walks)."""
+        union = Graph()
+        bind_prefixes(union)
+        for triple in self.dataset.triples((None, None, None)):
+            union.add(triple)
+        return union
+
+    def rebase(self, node):
+        """Move a bundled IRI under the configured base (identity when they agree)."""
+        return _rebase(node, self.config.base)
+
+    def canonical(self, node):
+        """The IRI as written in the bundled files, for finding it there."""
+        if isinstance(node, URIRef) and self.config.base != CANONICAL_BASE and str(node).startswith(self.config.base):
+            return URIRef(CANONICAL_BASE + str(node)[len(self.config.base):])
+        return node
+
+    def sources_of(self, node) -> list[SourceFile]:
+        """The files in which a node is the subject of a statement."""
+        return [s for s in self.files if (node, None, None) in self.dataset.graph(s.graph)]
+
+
+def load_dataset(extra: tuple[str | Path, ...] | list[str | Path] = (), config: Config | None = None,
+                 bundled: bool = True) -> CopDataset:
+    """Load the bundled ontology and data plus any extra files or folders.
+
+    Every file is parsed completely before it joins the dataset, so a broken file
+    raises :class:`InputError` and leaves nothing half-loaded.
+    """
+    config = config or load_config()
+    paths: list[tuple[Path, bool]] = []
+    if bundled:
+        paths += [(p, True) for p in config.ontology_files]
+        paths += [(p, True) for p in _rdf_files(config.data_dir)]
+    for item in extra:
+        paths += [(p, False) for p in _expand(Path(item))]
+    loaded = CopDataset(config=config, dataset=Dataset(default_union=True))
+    bind_prefixes(loaded.dataset)
+    seen: set[Path] = set()
+    for path, is_bundled in paths:
+        path = path.resolve()
+        if path in seen:
+            continue
+        seen.add(path)
+        loaded.files.append(_add_file(loaded, path, is_bundled))
+    return loaded
+
+
+def _add_file(loaded: CopDataset, path: Path, is_bundled: bool) -> SourceFile:
+    parsed = parse_file(path)
+    name = _graph_name(path, loaded.config) if is_bundled else URIRef(path.as_uri())
+    target = loaded.dataset.graph(name)
+    for s, p, o in parsed:
+        target.add((_rebase(s, loaded.config.base), _rebase(p, loaded.config.base),
+                    _rebase(o, loaded.config.base)))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return SourceFile(path=path, graph=name, triples=len(target), digest=digest, bundled=is_bundled)
+
+
+def _graph_name(path: Path, config: Config) -> URIRef:
+    relative = path.relative_to(config.root).with_suffix("")
+    return URIRef(f"{config.base}graph/{relative.as_posix()}")
+
+
+def _rdf_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS)
+
+
+def _expand(path: Path) -> list[Path]:
+    if path.is_dir():
+        return _rdf_files(path)
+    if path.is_file():
+        return [path]
+    raise InputError(path, "no such file or folder")
+
+
+_VOCABULARIES = (str(COP), str(COPSH))
+
+
+def _rebase(node, base: str):
+    if base == CANONICAL_BASE or isinstance(node, BNode) or not isinstance(node, URIRef):
+        return node
+    text = str(node)
+    if text.startswith(CANONICAL_BASE) and not text.startswith(_VOCABULARIES):
+        return URIRef(base + text[len(CANONICAL_BASE):])
+    return node

@@ -1,0 +1,54 @@
+"""The library's exception types, one per kind of failure.
+
+The CLI turns each into an exit code and the web layer into an HTTP status, in one
+place each; library code never exits or prints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CopGraphError(Exception):
+    """Base class: a failure the user can act on, with a message that says how."""
+
+    exit_code = 2
+
+
+class InputError(CopGraphError):
+    """An input file that cannot be read, parsed or accepted."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None,
+                 column: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.column = column
+        self.reason = message
+        where = self.path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}")
+
+
+class QueryError(CopGraphError):
+    """A query that cannot be parsed, is not allowed, or fails while running."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.line = line
+        self.column = column
+        where = f"line {line}, column {column}: " if line is not None else ""
+        super().__init__(f"{where}{message}")
+
+
+class ParameterError(CopGraphError):
+    """A named-query parameter that is missing, unknown or not of its declared type."""
+
+
+class UnknownQueryError(CopGraphError):
+    """A query name that is not in the library."""
+
+
+class OutputError(CopGraphError):
+    """A result that cannot be written where or how it was asked for."""
