@@ -1,0 +1,144 @@
+"""One table of output formats: for each, its media type and how to write a result.
+
+SELECT and ASK results go to the SPARQL result formats (JSON, XML, CSV, TSV) or a text
+table; CONSTRUCT and DESCRIBE graphs go to RDF syntaxes. The CLI and the web layer both
+pick from these tables, so a format means the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.query import Result
+
+from cop_graph.errors import OutputError
+from cop_graph.labels import short
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    write: Callable[..., str]
+
+
+def _rdflib_results(fmt: str) -> Callable[[Result, str | None], str]:
+    def write(result: Result, base: str | None = None) -> str:
+        return result.serialize(format=fmt).decode("utf-8")
+    return write
+
+
+def _ask_text(result: Result, header: bool) -> str:
+    value = "true" if result.askAnswer else "false"
+    return f"_askResult\n{value}\n" if header else f"{value}\n"
+
+
+def write_table(result: Result, base: str | None = None) -> str:
+    """A plain text table for people: IRIs shortened, literals as their text."""
+    if result.type == "ASK":
+        return _ask_text(result, header=False)
+    names = [str(v) for v in result.vars or []]
+    rows = [[_cell(row[i], base) for i in range(len(names))] for row in result]
+    return render_table(names, rows)
+
+
+def render_table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def _cell(term, base: str | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        return str(term).replace("\t", " ").replace("\n", " ")
+    return short(term, base)
+
+
+_BARE = {XSD.integer, XSD.decimal, XSD.double, XSD.boolean}
+
+
+def tsv_term(term) -> str:
+    """A term as SPARQL 1.1 TSV writes it: Turtle syntax, numbers and booleans bare."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if term.datatype in _BARE and not term.ill_typed:
+        return str(term)
+    text = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    text = text.replace("\n", "\\n").replace("\r", "\\r")
+    if term.language:
+        return f'"{text}"@{term.language}'
+    if term.datatype and term.datatype != XSD.string:
+        return f'"{text}"^^<{term.datatype}>'
+    return f'"{text}"'
+
+
+def write_tsv(result: Result, base: str | None = None) -> str:
+    if result.type == "ASK":
+        return _ask_text(result, header=True)
+    names = [str(v) for v in result.vars or []]
+    lines = ["\t".join(f"?{n}" for n in names)]
+    lines += ["\t".join(tsv_term(row[i]) for i in range(len(names))) for row in result]
+    return "\n".join(lines) + "\n"
+
+
+def write_csv(result: Result, base: str | None = None) -> str:
+    if result.type == "ASK":
+        return _ask_text(result, header=True)
+    return _rdflib_results("csv")(result)
+
+
+def write_json(result: Result, base: str | None = None) -> str:
+    if result.type == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(result.askAnswer)}) + "\n"
+    return _rdflib_results("json")(result)
+
+
+TABULAR: dict[str, Format] = {
+    "table": Format("table", "text/plain", write_table),
+    "csv": Format("csv", "text/csv", write_csv),
+    "tsv": Format("tsv", "text/tab-separated-values", write_tsv),
+    "json": Format("json", "application/sparql-results+json", write_json),
+    "xml": Format("xml", "application/sparql-results+xml", _rdflib_results("xml")),
+}
+
+# RDF syntaxes: format name -> (media type, rdflib serializer name, carries named graphs)
+RDF_SYNTAXES: dict[str, tuple[str, str, bool]] = {
+    "turtle": ("text/turtle", "turtle", False),
+    "nt": ("application/n-triples", "nt", False),
+    "jsonld": ("application/ld+json", "json-ld", True),
+    "xml": ("application/rdf+xml", "xml", False),
+    "trig": ("application/trig", "trig", True),
+}
+SUFFIXES = {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld", "xml": ".rdf", "trig": ".trig"}
+
+
+def serialize_graph(graph: Graph, name: str) -> str:
+    _, rdflib_name, _ = RDF_SYNTAXES[name]
+    data = graph.serialize(format=rdflib_name)
+    return data.decode("utf-8") if isinstance(data, bytes) else data
+
+
+def write_result(result: Result, name: str, base: str | None = None) -> str:
+    """Write any query result in the named format, or say which formats fit it."""
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        graph_name = {"table": "turtle", "json": "jsonld"}.get(name, name)
+        if graph_name not in RDF_SYNTAXES:
+            raise OutputError(f"format {name!r} is for SELECT and ASK results; a {result.type} "
+                              f"result can be written as: {', '.join(RDF_SYNTAXES)}")
+        return serialize_graph(result.graph, graph_name)
+    if name not in TABULAR:
+        raise OutputError(f"format {name!r} is for CONSTRUCT and DESCRIBE results; a {result.type} "
+                          f"result can be written as: {', '.join(TABULAR)}")
+    return TABULAR[name].write(result, base)

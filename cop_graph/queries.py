@@ -1,0 +1,208 @@
+"""The named-query library and the one function that runs any query.
+
+Every ``.rq`` file under ``queries/`` opens with a comment header::
+
+    # title: Members in a year
+    # description: The companies that were members of the COP in a given year.
+    # param: year (xsd:gYear, default 2022) The year to list.
+
+Parameters are checked against their declared type and bound through rdflib's
+``initBindings``; they are never spliced into the query text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rdflib.plugins.sparql as rdflib_sparql
+from pyparsing import ParseException
+from rdflib import Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+
+from cop_graph.dataset import CopDataset
+from cop_graph.errors import ParameterError, QueryError, UnknownQueryError
+from cop_graph.namespaces import PREFIXES
+
+# FROM and FROM NAMED must select among our own graphs, never fetch from the web or disk.
+rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+
+_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>[\w:]+)(?:\s*,\s*default\s+(?P<default>[^)]*))?\)\s*(?P<help>.*)$")
+_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+    def bind(self, raw: str, base: str):
+        """The RDF term for a raw value, or a :class:`ParameterError` saying what is wrong."""
+        check = _TYPES.get(self.type)
+        if check is None:
+            raise ParameterError(f"parameter {self.name!r} has an unknown type {self.type!r}")
+        try:
+            return check(raw.strip(), base)
+        except ValueError as exc:
+            raise ParameterError(f"parameter {self.name!r} must be {exc}; got {raw!r}") from None
+
+
+def _gyear(raw: str, base: str) -> Literal:
+    if not re.fullmatch(r"-?\d{4,}", raw):
+        raise ValueError("a year such as 2022 (xsd:gYear)")
+    return Literal(raw, datatype=XSD.gYear)
+
+
+def _integer(raw: str, base: str) -> Literal:
+    if not re.fullmatch(r"[+-]?\d{1,18}", raw):
+        raise ValueError("a whole number (xsd:integer)")
+    return Literal(int(raw))
+
+
+def _date(raw: str, base: str) -> Literal:
+    value = Literal(raw, datatype=XSD.date)
+    if value.ill_typed or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        raise ValueError("a date such as 2022-05-17 (xsd:date)")
+    return value
+
+
+def _string(raw: str, base: str) -> Literal:
+    if len(raw) > 1000:
+        raise ValueError("a string of at most 1000 characters")
+    return Literal(raw)
+
+
+def _iri(raw: str, base: str) -> URIRef:
+    if not raw or _IRI_FORBIDDEN.search(raw):
+        raise ValueError("an IRI, absolute or relative to the base (e.g. org/apple), without spaces or <>\"{}|\\^`")
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", raw):
+        return URIRef(raw)
+    return URIRef(base + raw.lstrip("/"))
+
+
+_TYPES = {"xsd:gYear": _gyear, "xsd:integer": _integer, "xsd:date": _date, "xsd:string": _string, "iri": _iri}
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    text: str
+    path: Path
+    form: str = field(default="SELECT")
+
+    def bindings(self, values: dict[str, str], base: str) -> dict[str, object]:
+        """Check the given values against the declared parameters and fill in defaults."""
+        known = {p.name for p in self.parameters}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            allowed = ", ".join(sorted(known)) or "none"
+            raise ParameterError(f"query {self.name!r} has no parameter {unknown[0]!r}; its parameters: {allowed}")
+        bound = {}
+        for param in self.parameters:
+            raw = values.get(param.name, param.default)
+            if raw is None:
+                raise ParameterError(f"query {self.name!r} needs parameter {param.name!r} ({param.type})")
+            bound[param.name] = param.bind(raw, base)
+        return bound
+
+
+def parse_named_query(path: Path) -> NamedQuery:
+    """Read one ``.rq`` file with its header; a file without title or description is refused."""
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, list[str]] = {"title": [], "description": [], "param": []}
+    last = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER.match(line)
+        if match:
+            last = match.group(1)
+            fields[last].append(match.group(2).strip())
+        elif last and line[1:].strip():
+            fields[last][-1] += " " + line[1:].strip()
+    if not fields["title"] or not fields["description"]:
+        raise QueryError(f"{path}: the header needs a '# title:' and a '# description:' line")
+    params = []
+    for spec in fields["param"]:
+        match = _PARAM.match(spec)
+        if not match or match.group("type") not in _TYPES:
+            raise QueryError(f"{path}: cannot read parameter {spec!r}; write it as "
+                             f"'name (type, default value) description' with type one of {', '.join(_TYPES)}")
+        params.append(Parameter(match["name"], match["type"], match["default"], match["help"]))
+    form = prepare(text).algebra.name.replace("Query", "").upper()
+    return NamedQuery(path.stem, fields["title"][0], fields["description"][0], tuple(params), text, path, form)
+
+
+def load_library(folder: Path) -> dict[str, NamedQuery]:
+    return {q.name: q for q in (parse_named_query(p) for p in sorted(folder.glob("*.rq")))}
+
+
+def find_query(library: dict[str, NamedQuery], name: str) -> NamedQuery:
+    try:
+        return library[name]
+    except KeyError:
+        raise UnknownQueryError(f"no named query {name!r}; the library has: {', '.join(sorted(library))}") from None
+
+
+def prepare(text: str) -> Query:
+    """Parse a query, refusing updates and SERVICE, with the parser's line and column on error."""
+    try:
+        parsed = parseQuery(text)
+    except ParseException as exc:
+        if _is_update(text):
+            raise QueryError("SPARQL Update is not allowed: the graph is read-only") from None
+        raise QueryError(f"syntax error: {exc.msg}", exc.lineno, exc.col) from None
+    except RecursionError:
+        raise QueryError("the query nests too deeply") from None
+    query = translateQuery(parsed, initNs=PREFIXES)
+    if _uses_service(query.algebra):
+        raise QueryError("SERVICE is not allowed: queries never make outbound requests")
+    return query
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def _uses_service(node) -> bool:
+    if getattr(node, "name", None) == "ServiceGraphPattern":
+        return True
+    if isinstance(node, dict):
+        return any(_uses_service(v) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_uses_service(v) for v in node)
+    return False
+
+
+def run_query(loaded: CopDataset, text: str, bindings: dict[str, object] | None = None) -> Result:
+    """Run any SPARQL query over the loaded dataset (default graph = union of all files)."""
+    query = prepare(text)
+    init = {Variable(k): v for k, v in (bindings or {}).items()}
+    try:
+        result = loaded.dataset.query(query, initBindings=init)
+        if result.type == "SELECT":
+            result.bindings  # evaluate now, so errors surface here and not mid-output  # noqa: B018
+        return result
+    except RecursionError:
+        raise QueryError("the query nests too deeply") from None
+    except Exception as exc:  # evaluation errors from rdflib (e.g. unsupported functions)
+        raise QueryError(f"the query failed while running: {exc}") from None
+
+
+def run_named(loaded: CopDataset, query: NamedQuery, values: dict[str, str]) -> Result:
+    return run_query(loaded, query.text, query.bindings(values, loaded.config.base))
