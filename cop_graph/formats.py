@@ -121,7 +121,6 @@ RDF_SYNTAXES: dict[str, tuple[str, str, bool]] = {
     "xml": ("application/rdf+xml", "xml", False),
     "trig": ("application/trig", "trig", True),
 }
-SUFFIXES = {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld", "xml": ".rdf", "trig": ".trig"}
 
 
 def serialize_graph(graph: Graph, name: str) -> str:

@@ -46,9 +46,12 @@ def format_for(path: Path) -> str:
                                f"known suffixes: {known}") from None
 
 
-def parse_file(path: Path) -> Graph:
-    """Parse one file into a new graph (all of a quad file's graphs merged into it)."""
-    fmt = format_for(path)
+def parse_file(path: Path, fmt: str | None = None) -> Graph:
+    """Parse one file into a new graph (all of a quad file's graphs merged into it).
+
+    The syntax comes from the suffix unless ``fmt`` (an rdflib parser name) is given.
+    """
+    fmt = fmt or format_for(path)
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -8,7 +8,6 @@ that SHACL's class targeting needs.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +30,7 @@ class Result:
     """One validation result, ready to show to a person or serialise as JSON."""
 
     severity: str
-    focus: str
+    focus: str  # the full IRI, or _:id for a blank node
     focus_label: str | None
     shape: str
     component: str
@@ -48,6 +47,7 @@ class Report:
     triples: int
     graphs: int
     shapes: int
+    base: str = ""
 
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
@@ -63,6 +63,7 @@ class Report:
             "triples": self.triples,
             "graphs": self.graphs,
             "shapes": self.shapes,
+            "base": self.base,
             "counts": {s.lower() + "s": self.count(s) for s in SEVERITIES},
             "results": [asdict(r) for r in self.results],
         }
@@ -77,7 +78,7 @@ class Report:
                 continue
             lines += ["", f"{severity}s ({len(group)})"]
             for r in group:
-                lines += _describe(r)
+                lines += _describe(r, self.base)
         return "\n".join(lines)
 
 
@@ -85,13 +86,17 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _describe(r: Result) -> list[str]:
-    head = f"  [{r.shape}] {r.focus}" + (f' "{r.focus_label}"' if r.focus_label else "")
+def _describe(r: Result, base: str) -> list[str]:
+    focus = short(URIRef(r.focus), base) if not r.focus.startswith("_:") else r.focus
+    head = f"  [{r.shape}] {focus}" + (f' "{r.focus_label}"' if r.focus_label else "")
     lines = [head, f"      {r.message}"]
+    value = r.value
+    if value and value.startswith("<") and value.endswith(">"):
+        value = short(URIRef(value[1:-1]), base)
     if r.path:
-        lines.append(f"      path: {r.path}" + (f"   value: {r.value}" if r.value else ""))
-    elif r.value:
-        lines.append(f"      value: {r.value}")
+        lines.append(f"      path: {r.path}" + (f"   value: {value}" if value else ""))
+    elif value:
+        lines.append(f"      value: {value}")
     if r.stated_in:
         lines.append("      values stated in: " + "; ".join(r.stated_in))
     lines.append("      defined at: " + (", ".join(r.locations) or "(no file: the node is only referenced)"))
@@ -116,7 +121,8 @@ def validate(loaded: CopDataset, shapes_path: Path | None = None) -> Report:
     order = {s: i for i, s in enumerate(SEVERITIES)}
     results.sort(key=lambda r: (order.get(r.severity, 9), r.shape, r.focus, r.path or "", r.value or ""))
     shape_count = len(set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape)))
-    return Report(results=results, triples=len(data), graphs=len(loaded.files), shapes=shape_count)
+    return Report(results=results, triples=len(data), graphs=len(loaded.files), shapes=shape_count,
+                  base=loaded.config.base)
 
 
 def _result(loaded: CopDataset, data: Graph, shapes: Graph, report: Graph, node) -> Result:
@@ -133,13 +139,13 @@ def _result(loaded: CopDataset, data: Graph, shapes: Graph, report: Graph, node)
             stated_in = [f"{loc} ({_term(v, base)})" for v, loc in statements]
     return Result(
         severity=short(severity).split(":")[-1] if severity else "Violation",
-        focus=_term(focus, base),
+        focus=f"_:{focus}" if isinstance(focus, BNode) else str(focus),
         focus_label=label(data, focus) if not isinstance(focus, Literal) else None,
         shape=_shape_id(shapes, report.value(node, SH.sourceShape)),
         component=short(report.value(node, SH.sourceConstraintComponent)).split(":")[-1],
         message=str(message) if message else "",
         path=_path_text(report, path, base) if path is not None else None,
-        value=_term(value, base) if value is not None else None,
+        value=_term(value, None) if value is not None else None,
         locations=[str(loc) for loc in locate(loaded, focus)],
         stated_in=stated_in,
     )
@@ -165,11 +171,12 @@ def _path_text(graph: Graph, path, base: str) -> str:
     return _term(path, base)
 
 
+_NAMES = Graph()
+bind_prefixes(_NAMES)
+
+
 def _term(node, base: str) -> str:
     if isinstance(node, Literal):
-        return node.n3()
+        return node.n3(_NAMES.namespace_manager)
     return short(node, base)
 
-
-def summary(report: Report) -> Counter:
-    return Counter(r.severity for r in report.results)

@@ -1,0 +1,194 @@
+"""The ``cop-graph`` command: thin click commands over the library.
+
+Exit codes: 0 success; 1 the data has SHACL violations; 2 bad input (an unreadable or
+malformed file, an unknown query or parameter, a bad option).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from cop_graph.config import load_config
+from cop_graph.dataset import CopDataset, load_dataset
+from cop_graph.errors import CopGraphError, ParameterError
+from cop_graph.export import EXPORT_FORMATS, serialize, write_export
+from cop_graph.formats import RDF_SYNTAXES, TABULAR, render_table, write_result
+from cop_graph.labels import short
+from cop_graph.queries import NamedQuery, find_query, load_library, parse_named_query, run_named, run_query
+from cop_graph.validation import validate
+
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld")
+
+
+def data_option(command):
+    return click.option(
+        "--data", "data", multiple=True, type=click.Path(path_type=Path),
+        help="Extra RDF file or folder to load with the bundled data (repeatable).",
+    )(command)
+
+
+def reports_errors(command):
+    """Turn library errors into one clear line on stderr and their exit code."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CopGraphError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+    return wrapper
+
+
+def _load(ctx: click.Context, data: tuple[Path, ...]) -> CopDataset:
+    return load_dataset(data, config=ctx.obj["config"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--base", envvar="COP_GRAPH_BASE", default=None, metavar="IRI",
+              help="Base IRI for the graph's resources [env COP_GRAPH_BASE; default https://w3id.org/b-tech-cop/].")
+@click.version_option(package_name="cop-graph")
+@click.pass_context
+def main(ctx: click.Context, base: str | None) -> None:
+    """A knowledge graph of the UN B-Tech Project's Company Community of Practice."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = load_config(base=base)
+
+
+@main.command("validate")
+@data_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@reports_errors
+def validate_command(ctx: click.Context, data: tuple[Path, ...], fmt: str) -> None:
+    """Check the graph against the SHACL shapes; exit 1 on violations (warnings are allowed)."""
+    report = validate(_load(ctx, data))
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.to_text())
+    sys.exit(0 if report.conforms else 1)
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"--param takes NAME=VALUE, got {item!r}")
+        if name.strip() in params:
+            raise ParameterError(f"parameter {name.strip()!r} is given twice")
+        params[name.strip()] = value
+    return params
+
+
+@main.command("query")
+@click.argument("query", required=False)
+@click.option("-e", "--expression", "expression", metavar="SPARQL", help="Run this SPARQL text instead of a named query.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A named query's parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default=None,
+              help="Output format [default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE].")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
+@data_option
+@click.pass_context
+@reports_errors
+def query_command(ctx: click.Context, query: str | None, expression: str | None, params: tuple[str, ...],
+                  fmt: str | None, list_queries: bool, data: tuple[Path, ...]) -> None:
+    """Run a named query (NAME), a query file (FILE.rq) or SPARQL text (-e)."""
+    config = ctx.obj["config"]
+    library = load_library(config.queries_dir)
+    if list_queries:
+        click.echo(_library_listing(library))
+        return
+    if bool(query) == bool(expression):
+        raise click.UsageError("give a query NAME or FILE.rq, or -e SPARQL (one of them)")
+    values = _parse_params(params)
+    loaded = _load(ctx, data)
+    if expression is not None:
+        if values:
+            raise ParameterError("--param applies to named queries and .rq files with a header, not to -e")
+        result = run_query(loaded, expression)
+    else:
+        named = _named(library, query)
+        result = run_named(loaded, named, values)
+    name = fmt or ("turtle" if result.type in ("CONSTRUCT", "DESCRIBE") else "table")
+    click.echo(write_result(result, name, config.base), nl=False)
+
+
+def _named(library: dict[str, NamedQuery], query: str) -> NamedQuery:
+    path = Path(query)
+    if query.endswith(".rq") or path.is_file():
+        if not path.is_file():
+            raise ParameterError(f"{query}: no such query file")
+        return parse_named_query(path)
+    return find_query(library, query)
+
+
+def _library_listing(library: dict[str, NamedQuery]) -> str:
+    lines = []
+    for q in library.values():
+        lines.append(f"{q.name}  ({q.form})\n    {q.title}. {q.description}")
+        for p in q.parameters:
+            default = f", default {p.default}" if p.default is not None else ", required"
+            lines.append(f"    --param {p.name}=<{p.type}{default}>  {p.description}")
+    return "\n".join(lines)
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write [default: stdout].")
+@click.option("--no-validate", is_flag=True, help="Export even if the data has SHACL violations.")
+@data_option
+@click.pass_context
+@reports_errors
+def export_command(ctx: click.Context, fmt: str, output: Path | None, no_validate: bool,
+                   data: tuple[Path, ...]) -> None:
+    """Export ontology, data and linksets together; TriG and JSON-LD keep the named graphs."""
+    loaded = _load(ctx, data)
+    if not no_validate:
+        report = validate(loaded)
+        if not report.conforms:
+            click.echo(report.to_text(), err=True)
+            click.echo("error: the data has SHACL violations; nothing was written "
+                       "(fix them, or pass --no-validate)", err=True)
+            sys.exit(1)
+    if output is None:
+        click.echo(serialize(loaded, fmt), nl=False)
+        return
+    size = write_export(loaded, fmt, output)
+    click.echo(f"wrote {output} ({RDF_SYNTAXES[fmt][0]}, {len(loaded):,} triples in "
+               f"{len(loaded.files)} graphs, {size:,} bytes)", err=True)
+
+
+@main.command("stats")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@data_option
+@click.pass_context
+@reports_errors
+def stats_command(ctx: click.Context, fmt: str, data: tuple[Path, ...]) -> None:
+    """Triples per named graph and instances per class."""
+    config = ctx.obj["config"]
+    loaded = _load(ctx, data)
+    library = load_library(config.queries_dir)
+    files = {s.graph: s.display(config.root) for s in loaded.files}
+    graphs = [(row.graph, int(row.triples)) for row in run_named(loaded, library["triples-per-graph"], {})]
+    classes = [(row["class"], int(row.instances)) for row in run_named(loaded, library["instances-per-class"], {})]
+    if fmt == "json":
+        click.echo(json.dumps({
+            "version": loaded.version,
+            "triples": len(loaded),
+            "graphs": [{"graph": str(g), "file": files.get(g), "triples": n} for g, n in graphs],
+            "classes": [{"class": str(c), "instances": n} for c, n in classes],
+        }, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{len(loaded):,} triples in {len(graphs)} named graphs (dataset version {loaded.version})\n")
+    click.echo(render_table(["graph", "file", "triples"],
+                            [[short(g, config.base), files.get(g, ""), str(n)] for g, n in graphs]))
+    click.echo(render_table(["class", "instances"], [[short(c, config.base), str(n)] for c, n in classes]), nl=False)
+
+
+__all__ = ["main", "TABULAR"]
