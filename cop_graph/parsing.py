@@ -30,7 +30,7 @@ FORMATS: dict[str, str] = {
     ".owl": "xml",
     ".xml": "xml",
 }
-QUAD_FORMATS = {"nquads", "trig"}
+QUAD_FORMATS = {"nquads", "trig", "json-ld"}
 
 # rdflib logs a traceback for every ill-typed literal; we report them ourselves.
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)

@@ -162,7 +162,8 @@ def prepare(text: str) -> Query:
     except ParseException as exc:
         if _is_update(text):
             raise QueryError("SPARQL Update is not allowed: the graph is read-only") from None
-        raise QueryError(f"syntax error: {exc.msg}", exc.lineno, exc.col) from None
+        near = exc.line.strip()[:60]
+        raise QueryError(f"syntax error near {near!r}: {exc.msg}", exc.lineno, exc.col) from None
     except RecursionError:
         raise QueryError("the query nests too deeply") from None
     query = translateQuery(parsed, initNs=PREFIXES)

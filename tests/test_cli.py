@@ -1,0 +1,185 @@
+"""The cop-graph console script, run for real in a subprocess: answers, exit codes, messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from .conftest import BASE
+
+TURTLE_PREFIXES = "@prefix schema: <https://schema.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+
+
+def _no_traceback(proc) -> None:
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+
+
+# --- validate -------------------------------------------------------------------
+
+def test_validate_passes_on_the_shipped_data_and_reports_warnings_by_severity(cli):
+    proc = cli("validate")
+    assert proc.returncode == 0, proc.stderr
+    assert "0 violations, 13 warnings" in proc.stdout
+    assert "Warnings (13)" in proc.stdout
+    assert '[SessionQuarterShape] <session/2022-03-14> "COP Q2 Session 2"' in proc.stdout
+    assert "defined at: data/sessions-2022.ttl:" in proc.stdout
+
+
+def test_validate_json_names_focus_shape_message_and_file(cli):
+    proc = cli("validate", "--format", "json")
+    assert proc.returncode == 0
+    report = json.loads(proc.stdout)
+    assert report["conforms"] is True and report["counts"]["warnings"] == 13
+    quarter = next(r for r in report["results"] if r["shape"] == "SessionQuarterShape")
+    assert quarter["focus"] == BASE + "session/2022-03-14"
+    assert quarter["focus_label"] == "COP Q2 Session 2"
+    assert quarter["message"] and quarter["locations"][0].startswith("data/sessions-2022.ttl:")
+
+
+def test_violations_exit_1_and_name_the_file_and_line(cli, tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(TURTLE_PREFIXES + "\n<https://w3id.org/b-tech-cop/session/2099-01-01> a "
+                     "<https://w3id.org/b-tech-cop/ontology/RegularSession> .\n", encoding="utf-8")
+    proc = cli("validate", "--data", str(extra))
+    assert proc.returncode == 1
+    assert "Violations (" in proc.stdout
+    assert "[Session-startDate] <session/2099-01-01>" in proc.stdout
+    assert "A session needs exactly one date" in proc.stdout
+    assert "extra.ttl:4" in proc.stdout
+
+
+def test_conflicting_single_values_in_two_files_name_both_files(cli, tmp_path):
+    extra = tmp_path / "conflict.ttl"
+    extra.write_text(TURTLE_PREFIXES + "\n<https://w3id.org/b-tech-cop/session/2022-02-28>\n"
+                     '    schema:startDate "2022-03-01"^^xsd:date .\n', encoding="utf-8")
+    proc = cli("validate", "--data", str(extra))
+    assert proc.returncode == 1
+    line = next(x for x in proc.stdout.splitlines() if "values stated in" in x)
+    assert "conflict.ttl:4" in line and "data/sessions-2022.ttl:" in line
+    assert "2022-03-01" in line and "2022-02-28" in line
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("broken.ttl", '@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:a ex:b "x ;\n',
+     "broken.ttl:3:15: Turtle syntax error: newline found in string literal"),
+    ("prefix.ttl", "@prefix ex: <http://ex/> .\n\nex:a nope:b ex:c .\n", 'prefix.ttl:3:6: Turtle syntax error: Prefix "nope:" not bound'),
+    ("literal.ttl", TURTLE_PREFIXES + '\n<urn:x:a> schema:startDate "2022-02-30"^^xsd:date .\n',
+     'literal.ttl:4: invalid literal "2022-02-30"^^xsd:date'),
+    ("bad.jsonld", '{\n  "@id": "urn:x:a",\n}\n', "bad.jsonld:3:1: JSON syntax error"),
+    ("bad.rdf", '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+                '<rdf:Description rdf:about="urn:x:a">\n<oops></rdf:Description></rdf:RDF>\n',
+     "bad.rdf:4:"),
+    ("bad.nt", '<urn:x:a> <urn:x:b> <urn:x:c> .\n<urn:x:a> <urn:x:b> "open .\n', "bad.nt:2: syntax error"),
+    ("notes.txt", "hello\n", "unknown RDF file type '.txt'"),
+])
+def test_malformed_input_exits_2_with_file_line_and_column(cli, tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    for command in (["validate"], ["stats"], ["query", "members-in-year"], ["export"]):
+        proc = cli(*command, "--data", str(path))
+        assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
+        assert expected in proc.stderr
+        assert proc.stderr.count("\n") == 1
+        _no_traceback(proc)
+
+
+def test_a_missing_data_path_is_named(cli):
+    proc = cli("validate", "--data", "nowhere.ttl")
+    assert proc.returncode == 2 and "nowhere.ttl: no such file or folder" in proc.stderr
+
+
+def test_data_accepts_folders(cli, tmp_path):
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "a.ttl").write_text('<urn:x:a> <http://www.w3.org/2000/01/rdf-schema#label> "A" .\n', encoding="utf-8")
+    proc = cli("stats", "--format", "json", "--data", str(folder))
+    assert proc.returncode == 0
+    files = [g["file"] for g in json.loads(proc.stdout)["graphs"]]
+    assert any(f and f.endswith("a.ttl") for f in files)
+
+
+# --- query ------------------------------------------------------------------------
+
+def test_query_by_name_with_a_parameter(cli):
+    proc = cli("query", "members-in-year", "--param", "year=2021", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert len(rows) == 12 and "Telefónica" not in {r["name"] for r in rows}
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
+def test_query_formats_for_select(cli, fmt):
+    proc = cli("query", "members-in-year", "--format", fmt)
+    assert proc.returncode == 0, proc.stderr
+    assert "Telefónica" in proc.stdout
+    if fmt == "json":
+        assert len(json.loads(proc.stdout)["results"]["bindings"]) == 13
+    if fmt == "tsv":
+        assert proc.stdout.splitlines()[0] == "?member\t?name\t?membership"
+        assert f"<{BASE}org/telefonica>\t\"Telefónica\"@en" in proc.stdout
+
+
+def test_query_expression_and_construct_to_turtle(cli):
+    proc = cli("query", "-e", "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a schema:Person ; rdfs:label ?l }")
+    assert proc.returncode == 0, proc.stderr
+    assert "Volker Türk" in proc.stdout and "@prefix" in proc.stdout
+
+
+def test_query_file_with_a_header(cli, tmp_path):
+    query = tmp_path / "count.rq"
+    query.write_text("# title: Count\n# description: Sessions in a year.\n# param: year (xsd:gYear, default 2022) Year.\n"
+                     "PREFIX schema: <https://schema.org/>\n"
+                     "SELECT (COUNT(?s) AS ?n) WHERE { ?s a/rdfs:subClassOf cop:Session ; schema:startDate ?d "
+                     "FILTER(SUBSTR(STR(?d),1,4) = STR(?year)) }\n", encoding="utf-8")
+    proc = cli("query", str(query), "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["n", "6"]
+
+
+def test_query_list_shows_names_titles_and_parameters(cli):
+    proc = cli("query", "--list")
+    assert proc.returncode == 0
+    assert "members-in-year" in proc.stdout and "--param year=<xsd:gYear, default 2022>" in proc.stdout
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["query", "no-such-query"], "no named query 'no-such-query'"),
+    (["query", "members-in-year", "--param", "year=soon"], "must be a year such as 2022"),
+    (["query", "members-in-year", "--param", "month=5"], "has no parameter 'month'"),
+    (["query", "members-in-year", "--param", "year"], "--param takes NAME=VALUE"),
+    (["query", "-e", "SELECT * WHERE {\n  ?s ?p\n}"], "line 2, column 3: syntax error near '?s ?p'"),
+    (["query", "-e", "DROP ALL"], "read-only"),
+    (["query", "members-in-year", "--format", "turtle"], "a SELECT result can be written as"),
+    (["query"], "give a query NAME or FILE.rq"),
+])
+def test_bad_query_requests_exit_2_with_a_reason(cli, args, expected):
+    proc = cli(*args)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert expected in proc.stderr
+    _no_traceback(proc)
+
+
+# --- stats, base ------------------------------------------------------------------
+
+def test_stats_counts_triples_per_graph_and_instances_per_class(cli):
+    proc = cli("stats")
+    assert proc.returncode == 0
+    assert re.search(r"<graph/data/sessions-2022> +data/sessions-2022.ttl +87", proc.stdout)
+    assert "cop:RegularSession" in proc.stdout
+    data = json.loads(cli("stats", "--format", "json").stdout)
+    classes = {c["class"]: c["instances"] for c in data["classes"]}
+    assert classes["http://www.w3.org/ns/org#Membership"] == 27
+    assert sum(g["triples"] for g in data["graphs"]) == data["triples"]
+
+
+def test_the_base_iri_is_configurable_and_leaves_the_vocabulary_alone(cli):
+    proc = cli("--base", "http://localhost:8000/", "query", "members-in-year", "--format", "csv")
+    assert proc.returncode == 0
+    assert "http://localhost:8000/org/telefonica" in proc.stdout
+    env_proc = cli("query", "-e", "SELECT ?c WHERE { ?s a ?c } LIMIT 1000", "--format", "csv",
+                   env={"COP_GRAPH_BASE": "http://localhost:8000/"})
+    assert "https://w3id.org/b-tech-cop/ontology/RegularSession" in env_proc.stdout

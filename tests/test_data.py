@@ -1,0 +1,100 @@
+"""The shipped data: it conforms, its warnings are documented, and it says what the source says."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rdflib import RDF, Literal, URIRef
+from rdflib.namespace import PROV, RDFS
+
+from cop_graph.namespaces import COP, OA, SDO
+
+from .conftest import BASE, ROOT, SOURCE_TEXT
+
+REVIEW = URIRef(BASE + "document/review-2022")
+
+
+@pytest.fixture(scope="module")
+def source_text() -> str:
+    assert SOURCE_TEXT.is_file(), f"the source text is expected beside the project at {SOURCE_TEXT}"
+    return SOURCE_TEXT.read_text(encoding="utf-8")
+
+
+def test_shipped_data_has_no_violations(report):
+    violations = [r for r in report.results if r.severity == "Violation"]
+    assert violations == []
+
+
+def _documented_warnings() -> set[tuple[str, str]]:
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\w+) \| `([^`]+)` \|", text, flags=re.MULTILINE)
+    return {(shape, BASE + focus) for shape, focus in rows}
+
+
+def test_every_warning_is_documented_in_data_readme_and_every_documented_one_still_fires(report):
+    raised = {(r.shape, r.focus) for r in report.results if r.severity == "Warning"}
+    assert raised == _documented_warnings()
+
+
+def test_the_review_text_is_carried_exactly(loaded, source_text):
+    assert str(loaded.dataset.value(REVIEW, SDO.text)) == source_text
+
+
+def test_every_passage_quotes_its_document_verbatim_at_its_offsets(loaded, source_text):
+    passages = set(loaded.dataset.subjects(RDF.type, COP.Passage))
+    assert len(passages) >= 30
+    for passage in passages:
+        exact = start = end = None
+        for selector in loaded.dataset.objects(passage, OA.hasSelector):
+            exact = loaded.dataset.value(selector, OA.exact) or exact
+            start = loaded.dataset.value(selector, OA.start) or start
+            end = loaded.dataset.value(selector, OA.end) or end
+        assert exact is not None and str(exact) in source_text, passage
+        assert source_text[int(start):int(end)] == str(exact), passage
+
+
+def test_session_labels_are_exactly_as_written_and_iris_do_not_come_from_labels(loaded, source_text):
+    sessions = {s: str(loaded.dataset.value(s, RDFS.label)) for s in loaded.dataset.subjects(RDF.type, COP.RegularSession)}
+    sessions.update({s: str(loaded.dataset.value(s, RDFS.label)) for s in loaded.dataset.subjects(RDF.type, COP.SpecialSession)})
+    assert len(sessions) == 6
+    for session, label in sessions.items():
+        assert f"{label}: " in source_text, label
+        assert re.fullmatch(BASE + r"session/2022-\d\d-\d\d", str(session)), session
+    q2_session_2 = sorted(str(s) for s, label in sessions.items() if label == "COP Q2 Session 2")
+    assert q2_session_2 == [BASE + "session/2022-03-14", BASE + "session/2022-05-17"]
+
+
+def test_company_names_are_those_of_the_participants_table(loaded, source_text):
+    table = source_text.split("PARTICIPANTS", 1)[1].split("Most COP companies", 1)[0]
+    listed = {name.strip() for name in re.split(r"[\t\n]", table.split(":", 1)[1]) if name.strip()}
+    companies = {str(loaded.dataset.value(c, RDFS.label)) for c in loaded.dataset.subjects(RDF.type, SDO.Corporation)}
+    assert companies == listed
+    assert len(companies) == 13
+
+
+@pytest.mark.parametrize("cls", [COP.Session, COP.RegularSession, COP.SpecialSession, COP.Development,
+                                 SDO.Person, SDO.Corporation, URIRef("http://www.w3.org/ns/org#Membership")])
+def test_every_fact_bearing_resource_cites_a_verbatim_passage(loaded, cls):
+    for node in loaded.dataset.subjects(RDF.type, cls):
+        passages = [p for p in loaded.dataset.objects(node, PROV.wasDerivedFrom)
+                    if (p, RDF.type, COP.Passage) in loaded.dataset]
+        assert passages, f"{node} cites no passage"
+
+
+def test_dates_keep_the_precision_the_source_gives(loaded):
+    dates = {str(d): d.datatype for d in loaded.dataset.objects(None, SDO.startDate) if isinstance(d, Literal)}
+    assert dates["2022-11"].endswith("gYearMonth")  # "in November"
+    assert dates["2022-08"].endswith("gYearMonth")  # "by the end of August"
+    assert dates["2022-02-28"].endswith("#date")
+    departure = URIRef(BASE + "development/departure-of-key-team-member")
+    assert str(loaded.dataset.value(departure, COP.whenAsWritten)) == "in the second half of 2022"
+    assert str(loaded.dataset.value(departure, SDO.startDate)) == "2022"
+
+
+def test_outside_experts_are_not_attached_to_any_particular_session(loaded):
+    experts = set(loaded.dataset.objects(None, COP.outsideExpert))
+    assert len(experts) == 5
+    for expert in experts:
+        for session in loaded.dataset.subjects(RDF.type, COP.RegularSession):
+            assert (session, SDO.attendee, expert) not in loaded.dataset
