@@ -6,6 +6,7 @@ malformed file, an unknown query or parameter, a bad option).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -15,9 +16,9 @@ import click
 
 from cop_graph.config import load_config
 from cop_graph.dataset import CopDataset, load_dataset
-from cop_graph.errors import CopGraphError, ParameterError
+from cop_graph.errors import CopGraphError, OutputError, ParameterError
 from cop_graph.export import EXPORT_FORMATS, serialize, write_export
-from cop_graph.formats import RDF_SYNTAXES, TABULAR, render_table, write_result
+from cop_graph.formats import RDF_SYNTAXES, render_table, write_result
 from cop_graph.labels import short
 from cop_graph.queries import NamedQuery, find_query, load_library, parse_named_query, run_named, run_query
 from cop_graph.validation import validate
@@ -88,7 +89,8 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 
 @main.command("query")
 @click.argument("query", required=False)
-@click.option("-e", "--expression", "expression", metavar="SPARQL", help="Run this SPARQL text instead of a named query.")
+@click.option("-e", "--expression", "expression", metavar="SPARQL",
+              help="Run this SPARQL text instead of a named query.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A named query's parameter (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default=None,
               help="Output format [default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE].")
@@ -191,4 +193,25 @@ def stats_command(ctx: click.Context, fmt: str, data: tuple[Path, ...]) -> None:
     click.echo(render_table(["class", "instances"], [[short(c, config.base), str(n)] for c, n in classes]), nl=False)
 
 
-__all__ = ["main", "TABULAR"]
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@data_option
+@click.pass_context
+@reports_errors
+def serve_command(ctx: click.Context, host: str, port: int, threads: int, data: tuple[Path, ...]) -> None:
+    """Serve the explorer on the bundled data (plus any --data) with a production WSGI server."""
+    from waitress import create_server
+
+    from cop_graph.web import create_app
+
+    app = create_app(ctx.obj["config"], data)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="cop-graph")
+    except OSError as exc:
+        raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    click.echo(f"cop-graph explorer on http://{host}:{server.effective_port}/ "
+               f"({len(app.extensions['cop_dataset']):,} triples); Ctrl-C stops it", err=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()

@@ -101,16 +101,16 @@ def load_dataset(extra: tuple[str | Path, ...] | list[str | Path] = (), config: 
     bind_prefixes(loaded.dataset)
     seen: set[Path] = set()
     for path, is_bundled in paths:
-        path = path.resolve()
-        if path in seen:
+        if path.resolve() in seen:
             continue
-        seen.add(path)
+        seen.add(path.resolve())
         loaded.files.append(_add_file(loaded, path, is_bundled))
     return loaded
 
 
 def _add_file(loaded: CopDataset, path: Path, is_bundled: bool) -> SourceFile:
-    parsed = parse_file(path)
+    parsed = parse_file(path)  # errors name the path as the user gave it
+    path = path.resolve()
     name = _graph_name(path, loaded.config) if is_bundled else URIRef(path.as_uri())
     target = loaded.dataset.graph(name)
     for s, p, o in parsed:

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from rdflib import Namespace
 from rdflib.namespace import (
-    DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD,
+    DCAT,
+    DCTERMS,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    TIME,
+    VOID,
+    XSD,
 )
 
 COP = Namespace("https://w3id.org/b-tech-cop/ontology/")

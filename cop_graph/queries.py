@@ -33,7 +33,8 @@ from cop_graph.namespaces import PREFIXES
 rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
-_PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>[\w:]+)(?:\s*,\s*default\s+(?P<default>[^)]*))?\)\s*(?P<help>.*)$")
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>[\w:]+)"
+                    r"(?:\s*,\s*default\s+(?P<default>[^)]*))?\)\s*(?P<help>.*)$")
 _IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
 
 

@@ -66,7 +66,8 @@ def test_conflicting_single_values_in_two_files_name_both_files(cli, tmp_path):
 @pytest.mark.parametrize(("name", "content", "expected"), [
     ("broken.ttl", '@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:a ex:b "x ;\n',
      "broken.ttl:3:15: Turtle syntax error: newline found in string literal"),
-    ("prefix.ttl", "@prefix ex: <http://ex/> .\n\nex:a nope:b ex:c .\n", 'prefix.ttl:3:6: Turtle syntax error: Prefix "nope:" not bound'),
+    ("prefix.ttl", "@prefix ex: <http://ex/> .\n\nex:a nope:b ex:c .\n",
+     'prefix.ttl:3:6: Turtle syntax error: Prefix "nope:" not bound'),
     ("literal.ttl", TURTLE_PREFIXES + '\n<urn:x:a> schema:startDate "2022-02-30"^^xsd:date .\n',
      'literal.ttl:4: invalid literal "2022-02-30"^^xsd:date'),
     ("bad.jsonld", '{\n  "@id": "urn:x:a",\n}\n', "bad.jsonld:3:1: JSON syntax error"),
@@ -131,7 +132,8 @@ def test_query_expression_and_construct_to_turtle(cli):
 
 def test_query_file_with_a_header(cli, tmp_path):
     query = tmp_path / "count.rq"
-    query.write_text("# title: Count\n# description: Sessions in a year.\n# param: year (xsd:gYear, default 2022) Year.\n"
+    query.write_text("# title: Count\n# description: Sessions in a year.\n"
+                     "# param: year (xsd:gYear, default 2022) Year.\n"
                      "PREFIX schema: <https://schema.org/>\n"
                      "SELECT (COUNT(?s) AS ?n) WHERE { ?s a/rdfs:subClassOf cop:Session ; schema:startDate ?d "
                      "FILTER(SUBSTR(STR(?d),1,4) = STR(?year)) }\n", encoding="utf-8")

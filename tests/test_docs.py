@@ -1,0 +1,51 @@
+"""The README's examples run and print what it says they print.
+
+Each ```console block holds ``$ command`` lines followed by the expected output. A line
+``...`` skips any number of output lines; ``...`` inside a line matches any text.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+
+from .conftest import ROOT
+
+README = ROOT / "README.md"
+
+
+def _examples() -> list[tuple[str, list[str]]]:
+    blocks = re.findall(r"```console\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+    examples = []
+    for block in blocks:
+        for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+            command, *expected = chunk.rstrip("\n").split("\n")
+            examples.append((command, expected))
+    return examples
+
+
+def _matches(expected: list[str], actual: list[str]) -> bool:
+    if not expected:
+        return not actual
+    head, rest = expected[0], expected[1:]
+    if head == "...":
+        return any(_matches(rest, actual[i:]) for i in range(len(actual) + 1))
+    pattern = ".*".join(re.escape(part) for part in head.split("..."))
+    return bool(actual) and re.fullmatch(pattern, actual[0]) is not None and _matches(rest, actual[1:])
+
+
+@pytest.mark.parametrize(("command", "expected"), _examples(), ids=lambda v: v if isinstance(v, str) else "")
+def test_readme_example_prints_what_the_readme_says(cli, tmp_path, command, expected):
+    (tmp_path / "tests").symlink_to(ROOT / "tests")
+    argv = shlex.split(command)
+    assert argv[0] == "cop-graph"
+    proc = cli(*argv[1:], cwd=tmp_path)
+    output = (proc.stdout + proc.stderr).replace("\r\n", "\n").splitlines()
+    assert _matches(expected, output), "\n".join(output)
+
+
+def test_the_readme_has_examples_of_every_command():
+    commands = {shlex.split(c)[1] for c, _ in _examples()}
+    assert {"validate", "query", "export", "stats"} <= commands
