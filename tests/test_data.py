@@ -56,7 +56,8 @@ def test_every_passage_quotes_its_document_verbatim_at_its_offsets(loaded, sourc
 
 def test_session_labels_are_exactly_as_written_and_iris_do_not_come_from_labels(loaded, source_text):
     kinds = (COP.RegularSession, COP.SpecialSession)
-    sessions = {s: str(loaded.dataset.value(s, RDFS.label)) for k in kinds for s in loaded.dataset.subjects(RDF.type, k)}
+    graph = loaded.dataset
+    sessions = {s: str(graph.value(s, RDFS.label)) for k in kinds for s in graph.subjects(RDF.type, k)}
     assert len(sessions) == 6
     for session, label in sessions.items():
         assert f"{label}: " in source_text, label
