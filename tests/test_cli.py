@@ -121,7 +121,7 @@ def test_query_formats_for_select(cli, fmt):
         assert len(json.loads(proc.stdout)["results"]["bindings"]) == 13
     if fmt == "tsv":
         assert proc.stdout.splitlines()[0] == "?member\t?name\t?membership"
-        assert f"<{BASE}org/telefonica>\t\"Telefónica\"@en" in proc.stdout
+        assert f"<{BASE}org/telefonica>\t\"Telefónica\"" in proc.stdout
 
 
 def test_query_expression_and_construct_to_turtle(cli):
