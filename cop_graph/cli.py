@@ -15,15 +15,16 @@ from pathlib import Path
 import click
 
 from cop_graph.config import load_config
+from cop_graph.conflicts import find_conflicts
 from cop_graph.dataset import CopDataset, load_dataset
 from cop_graph.errors import CopGraphError, OutputError, ParameterError
 from cop_graph.export import EXPORT_FORMATS, serialize, write_export
-from cop_graph.formats import RDF_SYNTAXES, render_table, write_result
+from cop_graph.formats import GRAPH_RESULT_FORMATS, RDF_SYNTAXES, TABULAR, render_table, write_result
 from cop_graph.labels import short
 from cop_graph.queries import NamedQuery, find_query, load_library, parse_named_query, run_named, run_query
 from cop_graph.validation import validate
 
-QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld")
+QUERY_FORMATS = tuple(dict.fromkeys((*TABULAR, *GRAPH_RESULT_FORMATS)))
 
 
 def data_option(command):
@@ -45,19 +46,28 @@ def reports_errors(command):
     return wrapper
 
 
-def _load(ctx: click.Context, data: tuple[Path, ...]) -> CopDataset:
-    return load_dataset(data, config=ctx.obj["config"])
+def _load(ctx: click.Context, data: tuple[Path, ...], warn: bool = True) -> CopDataset:
+    """Load the bundled data and any extra files; warn when files contradict each other."""
+    loaded = load_dataset(data, config=ctx.obj["config"])
+    if warn and data:
+        for conflict in find_conflicts(loaded):
+            click.echo(f"warning: {conflict.describe(loaded.config.base)}; answers may count it twice "
+                       "(cop-graph validate reports it)", err=True)
+    return loaded
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--base", envvar="COP_GRAPH_BASE", default=None, metavar="IRI",
+@click.option("--base", default=None, metavar="IRI",
               help="Base IRI for the graph's resources [env COP_GRAPH_BASE; default https://w3id.org/b-tech-cop/].")
 @click.version_option(package_name="cop-graph")
 @click.pass_context
 def main(ctx: click.Context, base: str | None) -> None:
     """A knowledge graph of the UN B-Tech Project's Company Community of Practice."""
     ctx.ensure_object(dict)
-    ctx.obj["config"] = load_config(base=base)
+    try:
+        ctx.obj["config"] = load_config(base=base)
+    except CopGraphError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base") from None
 
 
 @main.command("validate")
@@ -67,7 +77,7 @@ def main(ctx: click.Context, base: str | None) -> None:
 @reports_errors
 def validate_command(ctx: click.Context, data: tuple[Path, ...], fmt: str) -> None:
     """Check the graph against the SHACL shapes; exit 1 on violations (warnings are allowed)."""
-    report = validate(_load(ctx, data))
+    report = validate(_load(ctx, data, warn=False))
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -126,7 +136,7 @@ def _named(library: dict[str, NamedQuery], query: str) -> NamedQuery:
     if query.endswith(".rq") or path.is_file():
         if not path.is_file():
             raise ParameterError(f"{query}: no such query file")
-        return parse_named_query(path)
+        return parse_named_query(path, require_header=False)
     return find_query(library, query)
 
 
@@ -150,7 +160,7 @@ def _library_listing(library: dict[str, NamedQuery]) -> str:
 def export_command(ctx: click.Context, fmt: str, output: Path | None, no_validate: bool,
                    data: tuple[Path, ...]) -> None:
     """Export ontology, data and linksets together; TriG and JSON-LD keep the named graphs."""
-    loaded = _load(ctx, data)
+    loaded = _load(ctx, data, warn=False)
     if not no_validate:
         report = validate(loaded)
         if not report.conforms:
@@ -206,6 +216,7 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, data: 
 
     from cop_graph.web import create_app
 
+    _load(ctx, data)  # fail fast on bad files, and warn about conflicts, before serving
     app = create_app(ctx.obj["config"], data)
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="cop-graph")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from cop_graph.errors import ConfigError
 
 CANONICAL_BASE = "https://w3id.org/b-tech-cop/"
 
@@ -68,6 +71,8 @@ def load_config(**overrides: str | None) -> Config:
         if value:
             values[setting.name] = value
     base = values.get("base", CANONICAL_BASE)
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]+", base):
+        raise ConfigError(f"the base IRI must be an absolute http(s) IRI such as {CANONICAL_BASE}; got {base!r}")
     if not base.endswith(("/", "#")):
         base += "/"
     root = Path(values["root"]).resolve() if "root" in values else bundled_root()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.term import Node
 
 from cop_graph.config import CANONICAL_BASE, Config, load_config
 from cop_graph.errors import InputError
@@ -68,17 +69,17 @@ class CopDataset:
             union.add(triple)
         return union
 
-    def rebase(self, node):
+    def rebase(self, node: Node) -> Node:
         """Move a bundled IRI under the configured base (identity when they agree)."""
         return _rebase(node, self.config.base)
 
-    def canonical(self, node):
+    def canonical(self, node: Node) -> Node:
         """The IRI as written in the bundled files, for finding it there."""
         if isinstance(node, URIRef) and self.config.base != CANONICAL_BASE and str(node).startswith(self.config.base):
             return URIRef(CANONICAL_BASE + str(node)[len(self.config.base):])
         return node
 
-    def sources_of(self, node) -> list[SourceFile]:
+    def sources_of(self, node: Node) -> list[SourceFile]:
         """The files in which a node is the subject of a statement."""
         return [s for s in self.files if (node, None, None) in self.dataset.graph(s.graph)]
 
@@ -131,16 +132,20 @@ def _rdf_files(folder: Path) -> list[Path]:
 
 def _expand(path: Path) -> list[Path]:
     if path.is_dir():
-        return _rdf_files(path)
+        files = _rdf_files(path)
+        if not files:
+            raise InputError(path, f"the folder holds no RDF files (known suffixes: {', '.join(sorted(FORMATS))})")
+        return files
     if path.is_file():
         return [path]
     raise InputError(path, "no such file or folder")
 
 
-_VOCABULARIES = (str(COP), str(COPSH))
+# The vocabulary and the shapes keep their IRIs under any base: queries name them.
+_VOCABULARIES = (str(COP).rstrip("/"), str(COPSH).rstrip("/"))
 
 
-def _rebase(node, base: str):
+def _rebase(node: Node, base: str) -> Node:
     if base == CANONICAL_BASE or isinstance(node, BNode) or not isinstance(node, URIRef):
         return node
     text = str(node)

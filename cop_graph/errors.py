@@ -50,5 +50,9 @@ class UnknownQueryError(CopGraphError):
     """A query name that is not in the library."""
 
 
+class ConfigError(CopGraphError):
+    """A setting with a value that cannot work."""
+
+
 class OutputError(CopGraphError):
     """A result that cannot be written where or how it was asked for."""

@@ -29,7 +29,10 @@ def serialize(loaded: CopDataset, fmt: str) -> str:
         raise OutputError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
     _, rdflib_name, keeps_graphs = RDF_SYNTAXES[fmt]
     source: Graph | Dataset = _named_graphs(loaded) if keeps_graphs else loaded.union()
-    data = source.serialize(format=rdflib_name)
+    try:
+        data = source.serialize(format=rdflib_name)
+    except Exception as exc:  # e.g. RDF/XML cannot write a predicate IRI it cannot split
+        raise OutputError(f"the data cannot be written as {fmt}: {exc}") from None
     return data.decode("utf-8") if isinstance(data, bytes) else data
 
 
@@ -53,6 +56,7 @@ def write_export(loaded: CopDataset, fmt: str, target: Path) -> int:
     fd, temp_name = _temp_file(folder, target)
     temp = Path(temp_name)
     try:
+        os.chmod(temp, _mode_for(target))
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -64,6 +68,16 @@ def write_export(loaded: CopDataset, fmt: str, target: Path) -> int:
     finally:
         temp.unlink(missing_ok=True)
     return len(text.encode("utf-8"))
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual ones (0666 less umask)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _temp_file(folder: Path, target: Path) -> tuple[int, str]:

@@ -7,13 +7,13 @@ pick from these tables, so a format means the same everywhere.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.query import Result
+from rdflib.term import Node
 
 from cop_graph.errors import OutputError
 from cop_graph.labels import short
@@ -28,7 +28,8 @@ class Format:
 
 def _rdflib_results(fmt: str) -> Callable[[Result, str | None], str]:
     def write(result: Result, base: str | None = None) -> str:
-        return result.serialize(format=fmt).decode("utf-8")
+        text = result.serialize(format=fmt).decode("utf-8")
+        return text if text.endswith("\n") else text + "\n"
     return write
 
 
@@ -42,7 +43,7 @@ def write_table(result: Result, base: str | None = None) -> str:
     if result.type == "ASK":
         return _ask_text(result, header=False)
     names = [str(v) for v in result.vars or []]
-    rows = [[_cell(row[i], base) for i in range(len(names))] for row in result]
+    rows = [[cell_text(row[i], base) for i in range(len(names))] for row in result]
     return render_table(names, rows)
 
 
@@ -54,7 +55,8 @@ def render_table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _cell(term, base: str | None) -> str:
+def cell_text(term: Node | None, base: str | None) -> str:
+    """A result cell for people: IRIs shortened, literals as their text on one line."""
     if term is None:
         return ""
     if isinstance(term, Literal):
@@ -99,17 +101,11 @@ def write_csv(result: Result, base: str | None = None) -> str:
     return _rdflib_results("csv")(result)
 
 
-def write_json(result: Result, base: str | None = None) -> str:
-    if result.type == "ASK":
-        return json.dumps({"head": {}, "boolean": bool(result.askAnswer)}) + "\n"
-    return _rdflib_results("json")(result)
-
-
 TABULAR: dict[str, Format] = {
     "table": Format("table", "text/plain", write_table),
     "csv": Format("csv", "text/csv", write_csv),
     "tsv": Format("tsv", "text/tab-separated-values", write_tsv),
-    "json": Format("json", "application/sparql-results+json", write_json),
+    "json": Format("json", "application/sparql-results+json", _rdflib_results("json")),
     "xml": Format("xml", "application/sparql-results+xml", _rdflib_results("xml")),
 }
 
@@ -123,6 +119,10 @@ RDF_SYNTAXES: dict[str, tuple[str, str, bool]] = {
 }
 
 
+# The syntaxes a CONSTRUCT or DESCRIBE result (one graph, no named graphs) can be written in.
+GRAPH_RESULT_FORMATS = ("turtle", "nt", "jsonld", "xml")
+
+
 def serialize_graph(graph: Graph, name: str) -> str:
     _, rdflib_name, _ = RDF_SYNTAXES[name]
     data = graph.serialize(format=rdflib_name)
@@ -133,9 +133,9 @@ def write_result(result: Result, name: str, base: str | None = None) -> str:
     """Write any query result in the named format, or say which formats fit it."""
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         graph_name = {"table": "turtle", "json": "jsonld"}.get(name, name)
-        if graph_name not in RDF_SYNTAXES:
+        if graph_name not in GRAPH_RESULT_FORMATS:
             raise OutputError(f"format {name!r} is for SELECT and ASK results; a {result.type} "
-                              f"result can be written as: {', '.join(RDF_SYNTAXES)}")
+                              f"result can be written as: {', '.join(GRAPH_RESULT_FORMATS)}")
         return serialize_graph(result.graph, graph_name)
     if name not in TABULAR:
         raise OutputError(f"format {name!r} is for CONSTRUCT and DESCRIBE results; a {result.type} "

@@ -65,7 +65,11 @@ def _line(loaded: CopDataset, source: SourceFile, node) -> int | None:
 
 
 def _find_subject_line(path: Path, iri: str) -> int | None:
-    lines, forms = _file_forms(path)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    lines, forms = _file_forms(path, stamp)
     tokens = _tokens(iri, forms)
     first_mention = None
     for number, line in enumerate(lines, start=1):
@@ -79,8 +83,10 @@ def _find_subject_line(path: Path, iri: str) -> int | None:
 
 
 @lru_cache(maxsize=256)
-def _file_forms(path: Path) -> tuple[list[str], tuple[tuple[str, str], ...]]:
-    """The file's lines and the (prefix, namespace) forms it declares, base as prefix ""."""
+def _file_forms(path: Path, stamp: int) -> tuple[list[str], tuple[tuple[str, str], ...]]:
+    """The file's lines and the (prefix, namespace) forms it declares, base as "<base>".
+
+    Cached per modification time, so a long-running server sees edited files afresh."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import warnings
 import xml.sax
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
+from rdflib.namespace import XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from cop_graph.errors import InputError
@@ -62,7 +65,9 @@ def parse_file(path: Path, fmt: str | None = None) -> Graph:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, "the file is not valid UTF-8", line) from None
     try:
-        graph = _parse_text(text, fmt, path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # rdflib warns instead of failing on some bad literals
+            graph = _parse_text(text, fmt, path)
     except InputError:
         raise
     except BadSyntax as exc:
@@ -73,13 +78,12 @@ def parse_file(path: Path, fmt: str | None = None) -> Graph:
     except json.JSONDecodeError as exc:
         raise InputError(path, f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno) from None
     except ParserError as exc:
-        line = _first_bad_line(text, fmt) if fmt in ("nt", "nquads") else None
-        raise InputError(path, f"syntax error: {exc.msg}", line) from None
+        raise _parser_error(path, text, fmt, exc) from None
     except RecursionError:
         raise InputError(path, "the file nests too deeply to be read") from None
     except Exception as exc:  # rdflib's parsers raise many unrelated types
         raise InputError(path, f"cannot parse as {fmt}: {exc}") from None
-    check_literals(graph, path, text)
+    check_terms(graph, path, text)
     return graph
 
 
@@ -107,6 +111,21 @@ def _bad_syntax(path: Path, exc: BadSyntax) -> InputError:
     return InputError(path, f"Turtle syntax error: {exc._why}", line, column)
 
 
+_POSITIONED = re.compile(r"^\S*:(\d+):(\d+): (.*)$", re.DOTALL)
+
+
+def _parser_error(path: Path, text: str, fmt: str, exc: ParserError) -> InputError:
+    """rdflib's ParserError carries a position only in its text, if at all."""
+    message = str(exc.msg).strip()
+    positioned = _POSITIONED.match(message)
+    if positioned:
+        return InputError(path, f"syntax error: {positioned[3]}", int(positioned[1]), int(positioned[2]) + 1)
+    line = _first_bad_line(text, fmt) if fmt in ("nt", "nquads") else None
+    if not message or message.endswith(":"):
+        message += " the line is not a complete statement (is the final '.' missing?)"
+    return InputError(path, f"syntax error: {message.strip()}", line)
+
+
 def _first_bad_line(text: str, fmt: str) -> int | None:
     """N-Triples errors carry no position: find the first line that fails alone."""
     for number, line in enumerate(text.splitlines(), start=1):
@@ -119,14 +138,44 @@ def _first_bad_line(text: str, fmt: str) -> int | None:
     return None
 
 
-def check_literals(graph: Graph, path: Path, text: str) -> None:
-    """Refuse ill-typed literals such as "2022-02-30"^^xsd:date, which rdflib accepts."""
-    for _, _, obj in graph:
-        if isinstance(obj, Literal) and obj.ill_typed:
-            line = _line_of(text, f'"{obj}"') or _line_of(text, str(obj))
-            datatype = graph.namespace_manager.normalizeUri(obj.datatype)
-            raise InputError(path, f'invalid literal "{obj}"^^{datatype}: '
-                                   f"not a valid {datatype} value", line)
+# Lexical forms rdflib does not check itself (XML Schema 1.1, part 2).
+_TIMEZONE = r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
+_YEAR = r"-?([1-9][0-9]{3,}|0[0-9]{3})"
+LEXICAL_FORMS = {
+    XSD.gYear: re.compile(_YEAR + _TIMEZONE),
+    XSD.gYearMonth: re.compile(_YEAR + r"-(0[1-9]|1[0-2])" + _TIMEZONE),
+    XSD.gMonth: re.compile(r"--(0[1-9]|1[0-2])" + _TIMEZONE),
+    XSD.gMonthDay: re.compile(r"--(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" + _TIMEZONE),
+    XSD.gDay: re.compile(r"---(0[1-9]|[12][0-9]|3[01])" + _TIMEZONE),
+    XSD.boolean: re.compile(r"true|false|1|0"),
+}
+# Characters RDF 1.1 forbids in an IRI; rdflib's parsers let some of them through.
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+
+def check_terms(graph: Graph, path: Path, text: str) -> None:
+    """Refuse ill-typed literals ("2022-02-30"^^xsd:date, "2022-13"^^xsd:gYearMonth) and
+    IRIs with forbidden characters, which rdflib's parsers accept."""
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, Literal) and _ill_typed(term):
+                raise _bad_literal(graph, path, text, term)
+            if isinstance(term, URIRef) and _BAD_IRI.search(term):
+                line = _line_of(text, str(term)) or _line_of(text, str(term).rsplit("/", 1)[-1])
+                raise InputError(path, f"invalid IRI <{term}>: IRIs cannot contain spaces or <>\"{{}}|\\^`", line)
+
+
+def _bad_literal(graph: Graph, path: Path, text: str, term: Literal) -> InputError:
+    datatype = graph.namespace_manager.normalizeUri(term.datatype)
+    if term.datatype == XSD.boolean:  # rdflib has already replaced the bad lexical form
+        return InputError(path, f"invalid {datatype} literal: it must be true, false, 1 or 0")
+    line = _line_of(text, f'"{term}"') or _line_of(text, str(term))
+    return InputError(path, f'invalid literal "{term}"^^{datatype}: not a valid {datatype} value', line)
+
+
+def _ill_typed(term: Literal) -> bool:
+    form = LEXICAL_FORMS.get(term.datatype)
+    return bool(term.ill_typed) or (form is not None and not form.fullmatch(str(term)))
 
 
 def _line_of(text: str, needle: str) -> int | None:

@@ -30,6 +30,7 @@ from cop_graph.errors import ParameterError, QueryError, UnknownQueryError
 from cop_graph.namespaces import PREFIXES
 
 # FROM and FROM NAMED must select among our own graphs, never fetch from the web or disk.
+# rdflib keeps this switch module-wide; every query in the process runs through here.
 rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
@@ -57,20 +58,20 @@ class Parameter:
 
 
 def _gyear(raw: str, base: str) -> Literal:
-    if not re.fullmatch(r"-?\d{4,}", raw):
+    if not re.fullmatch(r"-?([1-9][0-9]{3,}|0[0-9]{3})", raw):
         raise ValueError("a year such as 2022 (xsd:gYear)")
     return Literal(raw, datatype=XSD.gYear)
 
 
 def _integer(raw: str, base: str) -> Literal:
-    if not re.fullmatch(r"[+-]?\d{1,18}", raw):
+    if not re.fullmatch(r"[+-]?[0-9]{1,18}", raw):
         raise ValueError("a whole number (xsd:integer)")
     return Literal(int(raw))
 
 
 def _date(raw: str, base: str) -> Literal:
     value = Literal(raw, datatype=XSD.date)
-    if value.ill_typed or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+    if value.ill_typed or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
         raise ValueError("a date such as 2022-05-17 (xsd:date)")
     return value
 
@@ -118,9 +119,16 @@ class NamedQuery:
         return bound
 
 
-def parse_named_query(path: Path) -> NamedQuery:
-    """Read one ``.rq`` file with its header; a file without title or description is refused."""
-    text = path.read_text(encoding="utf-8")
+def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
+    """Read one ``.rq`` file with its header.
+
+    The library's files must have a title and a description; a file given on the command
+    line may be plain SPARQL (it is then named after the file).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot read the query file: {getattr(exc, 'strerror', None) or exc}") from None
     fields: dict[str, list[str]] = {"title": [], "description": [], "param": []}
     last = None
     for line in text.splitlines():
@@ -132,7 +140,7 @@ def parse_named_query(path: Path) -> NamedQuery:
             fields[last].append(match.group(2).strip())
         elif last and line[1:].strip():
             fields[last][-1] += " " + line[1:].strip()
-    if not fields["title"] or not fields["description"]:
+    if require_header and (not fields["title"] or not fields["description"]):
         raise QueryError(f"{path}: the header needs a '# title:' and a '# description:' line")
     params = []
     for spec in fields["param"]:
@@ -141,8 +149,13 @@ def parse_named_query(path: Path) -> NamedQuery:
             raise QueryError(f"{path}: cannot read parameter {spec!r}; write it as "
                              f"'name (type, default value) description' with type one of {', '.join(_TYPES)}")
         params.append(Parameter(match["name"], match["type"], match["default"], match["help"]))
-    form = prepare(text).algebra.name.replace("Query", "").upper()
-    return NamedQuery(path.stem, fields["title"][0], fields["description"][0], tuple(params), text, path, form)
+    try:
+        form = prepare(text).algebra.name.replace("Query", "").upper()
+    except QueryError as exc:
+        raise QueryError(f"{path}: {exc}") from None
+    title = fields["title"][0] if fields["title"] else path.stem
+    description = fields["description"][0] if fields["description"] else ""
+    return NamedQuery(path.stem, title, description, tuple(params), text, path, form)
 
 
 def load_library(folder: Path) -> dict[str, NamedQuery]:
@@ -167,7 +180,10 @@ def prepare(text: str) -> Query:
         raise QueryError(f"syntax error near {near!r}: {exc.msg}", exc.lineno, exc.col) from None
     except RecursionError:
         raise QueryError("the query nests too deeply") from None
-    query = translateQuery(parsed, initNs=PREFIXES)
+    try:
+        query = translateQuery(parsed, initNs=PREFIXES)
+    except Exception as exc:  # e.g. an undeclared prefix, reported by rdflib as a plain Exception
+        raise QueryError(f"cannot read the query: {exc}") from None
     if _uses_service(query.algebra):
         raise QueryError("SERVICE is not allowed: queries never make outbound requests")
     return query

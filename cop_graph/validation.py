@@ -87,7 +87,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _describe(r: Result, base: str) -> list[str]:
-    focus = short(URIRef(r.focus), base) if not r.focus.startswith("_:") else r.focus
+    focus = f"<{r.focus}>" if not r.focus.startswith("_:") else r.focus
     head = f"  [{r.shape}] {focus}" + (f' "{r.focus_label}"' if r.focus_label else "")
     lines = [head, f"      {r.message}"]
     value = r.value

@@ -25,7 +25,7 @@ def test_validate_passes_on_the_shipped_data_and_reports_warnings_by_severity(cl
     assert proc.returncode == 0, proc.stderr
     assert "0 violations, 13 warnings" in proc.stdout
     assert "Warnings (13)" in proc.stdout
-    assert '[SessionQuarterShape] <session/2022-03-14> "COP Q2 Session 2"' in proc.stdout
+    assert f'[SessionQuarterShape] <{BASE}session/2022-03-14> "COP Q2 Session 2"' in proc.stdout
     assert "defined at: data/sessions-2022.ttl:" in proc.stdout
 
 
@@ -47,7 +47,7 @@ def test_violations_exit_1_and_name_the_file_and_line(cli, tmp_path):
     proc = cli("validate", "--data", str(extra))
     assert proc.returncode == 1
     assert "Violations (" in proc.stdout
-    assert "[Session-startDate] <session/2099-01-01>" in proc.stdout
+    assert f"[Session-startDate] <{BASE}session/2099-01-01>" in proc.stdout
     assert "A session needs exactly one date" in proc.stdout
     assert "extra.ttl:4" in proc.stdout
 
@@ -185,3 +185,82 @@ def test_the_base_iri_is_configurable_and_leaves_the_vocabulary_alone(cli):
     env_proc = cli("query", "-e", "SELECT ?c WHERE { ?s a ?c } LIMIT 1000", "--format", "csv",
                    env={"COP_GRAPH_BASE": "http://localhost:8000/"})
     assert "https://w3id.org/b-tech-cop/ontology/RegularSession" in env_proc.stdout
+
+
+# --- inputs rdflib alone would accept or mishandle -------------------------------------
+
+XSD_PREFIX = "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("month.ttl", XSD_PREFIX + '<urn:x:a> <urn:x:b> "2022-13"^^xsd:gYearMonth .\n',
+     'month.ttl:2: invalid literal "2022-13"^^xsd:gYearMonth'),
+    ("year.ttl", XSD_PREFIX + '<urn:x:a> <urn:x:b> "abc"^^xsd:gYear .\n',
+     'year.ttl:2: invalid literal "abc"^^xsd:gYear'),
+    ("iri.ttl", "\n<http://example.org/a b> <urn:x:b> <urn:x:c> .\n",
+     "iri.ttl:2: invalid IRI <http://example.org/a b>"),
+    ("nodot.nt", "<urn:x:a> <urn:x:b> <urn:x:c>\n", "nodot.nt:1: syntax error"),
+])
+def test_literals_and_iris_rdflib_would_accept_are_refused(cli, tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    proc = cli("validate", "--data", str(path))
+    assert proc.returncode == 2 and expected in proc.stderr, proc.stderr
+    _no_traceback(proc)
+
+
+def test_an_undeclared_prefix_in_a_query_is_a_clear_error(cli):
+    proc = cli("query", "-e", "SELECT * WHERE { ?s nope:p ?o }")
+    assert proc.returncode == 2 and "Unknown namespace prefix : nope" in proc.stderr
+    _no_traceback(proc)
+
+
+def test_a_bad_base_is_refused(cli):
+    proc = cli("--base", "not an iri", "stats")
+    assert proc.returncode == 2 and "base IRI must be an absolute" in proc.stderr
+    _no_traceback(proc)
+
+
+def test_a_folder_without_rdf_files_is_refused(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    proc = cli("stats", "--data", str(tmp_path / "empty"))
+    assert proc.returncode == 2 and "holds no RDF files" in proc.stderr
+
+
+def test_reading_commands_warn_when_two_files_disagree(cli, tmp_path):
+    extra = tmp_path / "label.nt"
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    extra.write_text(f'<{BASE}session/2022-03-14> {label} "COP Q1 Session 2" .\n', encoding="utf-8")
+    proc = cli("query", "sessions-in-year", "--data", str(extra))
+    assert proc.returncode == 0
+    assert "conflicting values for rdfs:label" in proc.stderr and "label.nt:1" in proc.stderr
+    assert cli("validate", "--data", str(extra)).returncode == 1
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("extra.jsonld", '{"@id": "https://example.org/x", "http://www.w3.org/2000/01/rdf-schema#label": "X"}'),
+    ("extra.trig", '<https://example.org/g> { <https://example.org/x> '
+                   '<http://www.w3.org/2000/01/rdf-schema#label> "X" }'),
+    ("extra.rdf", '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                  'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"><rdf:Description rdf:about="https://example.org/x">'
+                  '<rdfs:label>X</rdfs:label></rdf:Description></rdf:RDF>'),
+])
+def test_other_rdf_syntaxes_load_as_their_own_graph(cli, tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    query = f"SELECT ?l WHERE {{ GRAPH <{path.as_uri()}> {{ <https://example.org/x> rdfs:label ?l }} }}"
+    proc = cli("query", "-e", query, "--format", "csv", "--data", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["l", "X"]
+
+
+def test_foreign_vocabulary_terms_are_not_held_to_our_ontology_rules(cli, tmp_path):
+    extra = tmp_path / "foreign.ttl"
+    extra.write_text("<https://example.org/C> a <http://www.w3.org/2002/07/owl#Class> .\n", encoding="utf-8")
+    assert cli("validate", "--data", str(extra)).returncode == 0
+
+
+def test_a_plain_query_file_without_a_header_runs(cli, tmp_path):
+    query = tmp_path / "plain.rq"
+    query.write_text("ASK { ?s a <https://w3id.org/b-tech-cop/ontology/SpecialSession> }\n", encoding="utf-8")
+    proc = cli("query", str(query))
+    assert proc.returncode == 0 and proc.stdout.strip() == "true"

@@ -68,3 +68,14 @@ def test_data_with_violations_is_not_exported(cli, tmp_path):
 def test_export_into_a_missing_folder_is_refused(cli, tmp_path):
     proc = cli("export", "-o", str(tmp_path / "missing" / "cop.ttl"))
     assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_an_export_keeps_the_permissions_of_the_file_it_replaces(cli, tmp_path):
+    target = tmp_path / "cop.ttl"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o640)
+    assert cli("export", "-o", str(target)).returncode == 0
+    assert target.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "fresh.ttl"
+    assert cli("export", "-o", str(fresh)).returncode == 0
+    assert fresh.stat().st_mode & 0o044  # readable by others under the usual umask, not 0600

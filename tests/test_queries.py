@@ -31,7 +31,7 @@ def test_the_library_has_a_header_on_every_query_and_each_runs_with_its_defaults
     assert len(library) >= 10
     for query in library.values():
         assert query.title and query.description, query.name
-        run_named(loaded, query, {})
+        assert len(list(run_named(loaded, query, {}))) > 0, f"{query.name} answers nothing with its defaults"
 
 
 def test_members_in_2022_are_the_thirteen_the_review_lists(ask):
@@ -85,7 +85,7 @@ def test_the_may_17_session_had_guests_from_member_companies(ask):
 def test_developments_of_2022_at_the_precision_the_source_gives(ask):
     rows = {r["label"]: (r["date"], r["precision"]) for r in ask("developments-in-year", year="2022")}
     assert rows["Twitter's entire human rights team laid off"] == ("2022-11", "month")
-    assert rows["The High Commissioner transition"] == ("2022-08", "month")
+    assert rows["The High Commissioner transition"] == ("2022", "year")
     assert rows["The war in Ukraine"] == ("2022", "year")
     assert len(rows) == 6
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
-from rdflib import Literal
 
 from cop_graph.errors import CopGraphError
+from cop_graph.formats import cell_text
 from cop_graph.labels import short
 from cop_graph.queries import find_query, run_named
 
@@ -46,11 +46,6 @@ def named_query(name: str):
         return render_template("query.html", query=query, values=values, error=str(exc)), 400
     columns = [str(v) for v in result.vars or []]
     base = loaded.config.base
-    rows = [[_cell(row[i], base) for i in range(len(columns))] for row in result]
+    rows = [[cell_text(row[i], base) for i in range(len(columns))] for row in result]
     return render_template("query.html", query=query, values=values, columns=columns, rows=rows)
 
-
-def _cell(term, base: str) -> str:
-    if term is None:
-        return ""
-    return str(term) if isinstance(term, Literal) else short(term, base)
