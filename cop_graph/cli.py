@@ -10,7 +10,9 @@ import contextlib
 import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -27,22 +29,25 @@ from cop_graph.validation import validate
 QUERY_FORMATS = tuple(dict.fromkeys((*TABULAR, *GRAPH_RESULT_FORMATS)))
 
 
-def data_option(command):
+def data_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--data", "data", multiple=True, type=click.Path(path_type=Path),
         help="Extra RDF file or folder to load with the bundled data (repeatable).",
     )(command)
 
 
-def reports_errors(command):
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one clear line on stderr and their exit code."""
     @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except CopGraphError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except RecursionError:
+            click.echo("error: the input nests too deeply to be processed", err=True)
+            sys.exit(2)
     return wrapper
 
 

@@ -67,7 +67,7 @@ def cell_text(term: Node | None, base: str | None) -> str:
 _BARE = {XSD.integer, XSD.decimal, XSD.double, XSD.boolean}
 
 
-def tsv_term(term) -> str:
+def tsv_term(term: Node | None) -> str:
     """A term as SPARQL 1.1 TSV writes it: Turtle syntax, numbers and booleans bare."""
     if term is None:
         return ""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
+from rdflib.term import Node
 
 from cop_graph.namespaces import PREFIXES
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label)
 
 
-def label(graph: Graph, node, lang: str = "en") -> str | None:
+def label(graph: Graph, node: Node, lang: str = "en") -> str | None:
     """The node's preferred label: skos:prefLabel, then rdfs:label; the language asked
     for first, then untagged, then any."""
     for prop in LABEL_PROPERTIES:
@@ -24,7 +25,7 @@ def label(graph: Graph, node, lang: str = "en") -> str | None:
     return None
 
 
-def short(node, base: str | None = None) -> str:
+def short(node: Node | None, base: str | None = None) -> str:
     """A compact form: a prefixed name, a base-relative IRI, or the term in N-Triples form."""
     if isinstance(node, URIRef):
         text = str(node)
@@ -46,7 +47,7 @@ def _is_local(name: str) -> bool:
     return bool(name) and all(ch.isalnum() or ch in "_-." for ch in name)
 
 
-def display(graph: Graph, node, base: str | None = None) -> str:
+def display(graph: Graph, node: Node, base: str | None = None) -> str:
     """Label and short form together, e.g. ``<org/apple> "Apple"``."""
     text = short(node, base)
     name = label(graph, node) if not isinstance(node, Literal) else None

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import BNode, URIRef
+from rdflib.term import Node
 
 from cop_graph.dataset import CopDataset, SourceFile
 
@@ -29,7 +30,7 @@ class Location:
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
 
-def locate(loaded: CopDataset, node) -> list[Location]:
+def locate(loaded: CopDataset, node: Node) -> list[Location]:
     """Every file that describes ``node``, with the line where it does so first."""
     found = []
     for source in _describing(loaded, node):
@@ -37,7 +38,7 @@ def locate(loaded: CopDataset, node) -> list[Location]:
     return found
 
 
-def locate_statement(loaded: CopDataset, subject, predicate, value) -> list[Location]:
+def locate_statement(loaded: CopDataset, subject: Node, predicate: Node, value: Node) -> list[Location]:
     """The files that state one particular triple (used to show conflicting values)."""
     found = []
     for source in loaded.files:
@@ -46,14 +47,14 @@ def locate_statement(loaded: CopDataset, subject, predicate, value) -> list[Loca
     return found
 
 
-def _describing(loaded: CopDataset, node) -> list[SourceFile]:
+def _describing(loaded: CopDataset, node: Node) -> list[SourceFile]:
     if isinstance(node, BNode):
         return [s for s in loaded.files if (node, None, None) in loaded.graph(s)
                 or (None, None, node) in loaded.graph(s)]
     return loaded.sources_of(node)
 
 
-def _line(loaded: CopDataset, source: SourceFile, node) -> int | None:
+def _line(loaded: CopDataset, source: SourceFile, node: Node) -> int | None:
     graph = loaded.graph(source)
     if isinstance(node, BNode):
         # A blank node is written inside its parent's description: point there.

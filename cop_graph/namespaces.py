@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Graph, Namespace
 from rdflib.namespace import (
     DCAT,
     DCTERMS,
@@ -45,7 +45,7 @@ PREFIXES: dict[str, Namespace] = {
 }
 
 
-def bind_prefixes(graph) -> None:
+def bind_prefixes(graph: Graph) -> None:
     """Give a graph our prefixes, replacing rdflib's defaults where they clash."""
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)

@@ -24,6 +24,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
+from rdflib.term import Node
 
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import ParameterError, QueryError, UnknownQueryError
@@ -46,7 +47,7 @@ class Parameter:
     default: str | None
     description: str
 
-    def bind(self, raw: str, base: str):
+    def bind(self, raw: str, base: str) -> Node:
         """The RDF term for a raw value, or a :class:`ParameterError` saying what is wrong."""
         check = _TYPES.get(self.type)
         if check is None:
@@ -197,7 +198,7 @@ def _is_update(text: str) -> bool:
     return True
 
 
-def _uses_service(node) -> bool:
+def _uses_service(node: object) -> bool:
     if getattr(node, "name", None) == "ServiceGraphPattern":
         return True
     if isinstance(node, dict):

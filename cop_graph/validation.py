@@ -15,6 +15,7 @@ from pathlib import Path
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.term import Node
 
 from cop_graph.dataset import CopDataset
 from cop_graph.labels import label, short
@@ -125,7 +126,7 @@ def validate(loaded: CopDataset, shapes_path: Path | None = None) -> Report:
                   base=loaded.config.base)
 
 
-def _result(loaded: CopDataset, data: Graph, shapes: Graph, report: Graph, node) -> Result:
+def _result(loaded: CopDataset, data: Graph, shapes: Graph, report: Graph, node: Node) -> Result:
     base = loaded.config.base
     focus = report.value(node, SH.focusNode)
     path = report.value(node, SH.resultPath)
@@ -151,7 +152,7 @@ def _result(loaded: CopDataset, data: Graph, shapes: Graph, report: Graph, node)
     )
 
 
-def _shape_id(shapes: Graph, shape) -> str:
+def _shape_id(shapes: Graph, shape: Node | None) -> str:
     """The stable ID of a shape: its local name, or its parent's for an anonymous one."""
     seen = set()
     while isinstance(shape, BNode) and shape not in seen:
@@ -161,7 +162,7 @@ def _shape_id(shapes: Graph, shape) -> str:
     return text[len(str(COPSH)):] if text.startswith(str(COPSH)) else short(shape)
 
 
-def _path_text(graph: Graph, path, base: str) -> str:
+def _path_text(graph: Graph, path: Node, base: str | None) -> str:
     if isinstance(path, BNode) and (path, RDF.first, None) in graph:
         return "/".join(_path_text(graph, step, base) for step in Collection(graph, path))
     if isinstance(path, BNode):
@@ -175,7 +176,7 @@ _NAMES = Graph()
 bind_prefixes(_NAMES)
 
 
-def _term(node, base: str) -> str:
+def _term(node: Node | None, base: str | None) -> str:
     if isinstance(node, Literal):
         return node.n3(_NAMES.namespace_manager)
     return short(node, base)

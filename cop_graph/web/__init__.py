@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Response
 
 from cop_graph.config import Config, load_config
 from cop_graph.dataset import load_dataset
@@ -27,7 +27,7 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) ->
     app.register_blueprint(explorer)
 
     @app.after_request
-    def security_headers(response):
+    def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response

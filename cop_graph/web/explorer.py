@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from cop_graph.dataset import CopDataset
 from cop_graph.errors import CopGraphError
 from cop_graph.formats import cell_text
 from cop_graph.labels import short
-from cop_graph.queries import find_query, run_named
+from cop_graph.queries import NamedQuery, find_query, run_named
 
 explorer = Blueprint("explorer", __name__)
 
 
-def _dataset():
+def _dataset() -> CopDataset:
     return current_app.extensions["cop_dataset"]
 
 
-def _library():
+def _library() -> dict[str, NamedQuery]:
     return current_app.extensions["cop_queries"]
 
 
 @explorer.get("/")
-def home():
+def home() -> str:
     loaded = _dataset()
     base = loaded.config.base
     library = _library()
@@ -33,7 +34,7 @@ def home():
 
 
 @explorer.get("/queries/<name>")
-def named_query(name: str):
+def named_query(name: str) -> str | tuple[str, int]:
     loaded = _dataset()
     try:
         query = find_query(_library(), name)
