@@ -19,11 +19,12 @@ import click
 from cop_graph.config import load_config
 from cop_graph.conflicts import find_conflicts
 from cop_graph.dataset import CopDataset, load_dataset
+from cop_graph.engine import QueryRequest, answer
 from cop_graph.errors import CopGraphError, OutputError, ParameterError
 from cop_graph.export import EXPORT_FORMATS, serialize, write_export
-from cop_graph.formats import GRAPH_RESULT_FORMATS, RDF_SYNTAXES, TABULAR, render_table, write_result
+from cop_graph.formats import GRAPH_RESULT_FORMATS, RDF_SYNTAXES, TABULAR, render_table
 from cop_graph.labels import short
-from cop_graph.queries import NamedQuery, find_query, load_library, parse_named_query, run_named, run_query
+from cop_graph.queries import NamedQuery, find_query, load_library, parse_named_query, run_named
 from cop_graph.validation import validate
 
 QUERY_FORMATS = tuple(dict.fromkeys((*TABULAR, *GRAPH_RESULT_FORMATS)))
@@ -128,12 +129,14 @@ def query_command(ctx: click.Context, query: str | None, expression: str | None,
     if expression is not None:
         if values:
             raise ParameterError("--param applies to named queries and .rq files with a header, not to -e")
-        result = run_query(loaded, expression)
+        request = QueryRequest(expression, format=fmt)
     else:
         named = _named(library, query)
-        result = run_named(loaded, named, values)
-    name = fmt or ("turtle" if result.type in ("CONSTRUCT", "DESCRIBE") else "table")
-    click.echo(write_result(result, name, config.base), nl=False)
+        request = QueryRequest(named.text, named.bindings(values, config.base), format=fmt)
+    result = answer(loaded, request, config)
+    click.echo(result.body, nl=False)
+    if result.truncated:
+        click.echo(f"warning: the result was cut at {result.rows:,} rows (COP_GRAPH_MAX_ROWS)", err=True)
 
 
 def _named(library: dict[str, NamedQuery], query: str) -> NamedQuery:

@@ -1,4 +1,8 @@
-"""Every setting in one place: its name, default, help text and environment variable."""
+"""Every setting in one place: its name, default, help text and environment variable.
+
+Defaults work on a laptop with no other service; each can be changed by a command-line
+option (where the command has one) or its environment variable.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +40,18 @@ SETTINGS = (
             f"{CANONICAL_BASE} and moved under this base when it differs."),
     Setting("root", "COP_GRAPH_ROOT", "",
             "Folder holding ontology/, data/ and queries/ (default: the bundled ones)."),
+    Setting("query_timeout", "COP_GRAPH_QUERY_TIMEOUT", "10",
+            "Seconds a query may run before it is stopped."),
+    Setting("max_rows", "COP_GRAPH_MAX_ROWS", "10000",
+            "Most result rows (or triples) a query returns; longer results are cut and marked truncated."),
+    Setting("max_query_bytes", "COP_GRAPH_MAX_QUERY_BYTES", "65536",
+            "Largest query text (and request body) accepted, in bytes."),
+    Setting("service_allowlist", "COP_GRAPH_SERVICE_ALLOWLIST", "",
+            "Space-separated SPARQL endpoint IRIs that SERVICE may call (default: none)."),
+    Setting("workers", "COP_GRAPH_WORKERS", "2",
+            "Query worker processes of the server: queries run there so a slow one can be stopped."),
+    Setting("queue_timeout", "COP_GRAPH_QUEUE_TIMEOUT", "5",
+            "Seconds a request waits for a free query worker before it is answered 503."),
 )
 
 
@@ -45,6 +61,12 @@ class Config:
 
     base: str = CANONICAL_BASE
     root: Path = field(default_factory=bundled_root)
+    query_timeout: float = 10.0
+    max_rows: int = 10000
+    max_query_bytes: int = 65536
+    service_allowlist: tuple[str, ...] = ()
+    workers: int = 2
+    queue_timeout: float = 5.0
 
     @property
     def ontology_files(self) -> list[Path]:
@@ -63,17 +85,36 @@ class Config:
         return self.root / "queries"
 
 
-def load_config(**overrides: str | None) -> Config:
+def _number(name: str, value: str, kind: type, minimum: float) -> float | int:
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    if number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value!r}")
+    return number
+
+
+def load_config(**overrides: object) -> Config:
     """Settings from keyword overrides, then the environment, then defaults."""
-    values: dict[str, str] = {}
+    raw: dict[str, str] = {}
     for setting in SETTINGS:
-        value = overrides.get(setting.name) or os.environ.get(setting.env) or setting.default
-        if value:
-            values[setting.name] = value
-    base = values.get("base", CANONICAL_BASE)
+        value = overrides.get(setting.name)
+        if value is None or value == "":
+            value = os.environ.get(setting.env) or setting.default
+        raw[setting.name] = " ".join(value) if isinstance(value, (tuple, list)) else str(value)
+    base = raw["base"]
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]+", base):
         raise ConfigError(f"the base IRI must be an absolute http(s) IRI such as {CANONICAL_BASE}; got {base!r}")
     if not base.endswith(("/", "#")):
         base += "/"
-    root = Path(values["root"]).resolve() if "root" in values else bundled_root()
-    return Config(base=base, root=root)
+    return Config(
+        base=base,
+        root=Path(raw["root"]).resolve() if raw["root"] else bundled_root(),
+        query_timeout=_number("query timeout", raw["query_timeout"], float, 0.1),
+        max_rows=_number("max rows", raw["max_rows"], int, 1),
+        max_query_bytes=_number("max query bytes", raw["max_query_bytes"], int, 64),
+        service_allowlist=tuple(raw["service_allowlist"].split()),
+        workers=_number("workers", raw["workers"], int, 0),
+        queue_timeout=_number("queue timeout", raw["queue_timeout"], float, 0),
+    )

@@ -42,6 +42,22 @@ class QueryError(CopGraphError):
         super().__init__(f"{where}{message}")
 
 
+class QueryTooLarge(QueryError):
+    """A query text over the configured size limit, refused before it is parsed."""
+
+
+class QueryRefused(QueryError):
+    """A well-formed request that the graph will not carry out: updates, SERVICE calls."""
+
+
+class QueryTimeout(QueryError):
+    """A query stopped at the time limit."""
+
+
+class Busy(CopGraphError):
+    """Every query worker is taken; the request may be retried shortly."""
+
+
 class ParameterError(CopGraphError):
     """A named-query parameter that is missing, unknown or not of its declared type."""
 

@@ -119,8 +119,15 @@ RDF_SYNTAXES: dict[str, tuple[str, str, bool]] = {
 }
 
 
-# The syntaxes a CONSTRUCT or DESCRIBE result (one graph, no named graphs) can be written in.
-GRAPH_RESULT_FORMATS = ("turtle", "nt", "jsonld", "xml")
+# The syntaxes a CONSTRUCT or DESCRIBE result (one graph) can be written in.
+GRAPH_RESULT_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig")
+
+
+def media_type_of(name: str, form: str) -> str:
+    """The media type of a format name for a query form (``xml`` differs by form)."""
+    if form in ("SELECT", "ASK"):
+        return TABULAR[name].media_type
+    return RDF_SYNTAXES[name][0]
 
 
 def serialize_graph(graph: Graph, name: str) -> str:

@@ -22,12 +22,13 @@ from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Node
 
 from cop_graph.dataset import CopDataset
-from cop_graph.errors import ParameterError, QueryError, UnknownQueryError
+from cop_graph.errors import ParameterError, QueryError, QueryRefused, QueryTooLarge, UnknownQueryError
 from cop_graph.namespaces import PREFIXES
 
 # FROM and FROM NAMED must select among our own graphs, never fetch from the web or disk.
@@ -151,7 +152,7 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
                              f"'name (type, default value) description' with type one of {', '.join(_TYPES)}")
         params.append(Parameter(match["name"], match["type"], match["default"], match["help"]))
     try:
-        form = prepare(text).algebra.name.replace("Query", "").upper()
+        form = query_form(prepare(text))
     except QueryError as exc:
         raise QueryError(f"{path}: {exc}") from None
     title = fields["title"][0] if fields["title"] else path.stem
@@ -170,24 +171,36 @@ def find_query(library: dict[str, NamedQuery], name: str) -> NamedQuery:
         raise UnknownQueryError(f"no named query {name!r}; the library has: {', '.join(sorted(library))}") from None
 
 
-def prepare(text: str) -> Query:
-    """Parse a query, refusing updates and SERVICE, with the parser's line and column on error."""
+def prepare(text: str, service_allowlist: tuple[str, ...] = (), max_bytes: int | None = None) -> Query:
+    """Parse a query, refusing updates and SERVICE calls outside the allowlist, with the
+    parser's line and column on a syntax error."""
+    if max_bytes is not None and len(text.encode("utf-8")) > max_bytes:
+        raise QueryTooLarge(f"the query is {len(text.encode('utf-8')):,} bytes; the limit is {max_bytes:,}")
     try:
         parsed = parseQuery(text)
     except ParseException as exc:
         if _is_update(text):
-            raise QueryError("SPARQL Update is not allowed: the graph is read-only") from None
+            raise QueryRefused("SPARQL Update is not allowed: the graph is read-only") from None
         near = exc.line.strip()[:60]
         raise QueryError(f"syntax error near {near!r}: {exc.msg}", exc.lineno, exc.col) from None
     except RecursionError:
         raise QueryError("the query nests too deeply") from None
     try:
         query = translateQuery(parsed, initNs=PREFIXES)
+    except RecursionError:
+        raise QueryError("the query nests too deeply") from None
     except Exception as exc:  # e.g. an undeclared prefix, reported by rdflib as a plain Exception
         raise QueryError(f"cannot read the query: {exc}") from None
-    if _uses_service(query.algebra):
-        raise QueryError("SERVICE is not allowed: queries never make outbound requests")
+    for endpoint in _service_endpoints(query.algebra):
+        if not isinstance(endpoint, URIRef) or str(endpoint) not in service_allowlist:
+            raise QueryRefused(f"SERVICE {endpoint.n3()} is not allowed: queries make no outbound requests "
+                               "except to the configured allowlist")
     return query
+
+
+def query_form(query: Query) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE."""
+    return query.algebra.name.replace("Query", "").upper()
 
 
 def _is_update(text: str) -> bool:
@@ -198,19 +211,31 @@ def _is_update(text: str) -> bool:
     return True
 
 
-def _uses_service(node: object) -> bool:
+def _service_endpoints(node: object) -> list[Node]:
+    found = []
     if getattr(node, "name", None) == "ServiceGraphPattern":
-        return True
+        found.append(node.term)
     if isinstance(node, dict):
-        return any(_uses_service(v) for v in node.values())
-    if isinstance(node, (list, tuple)):
-        return any(_uses_service(v) for v in node)
-    return False
+        for value in node.values():
+            found += _service_endpoints(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            found += _service_endpoints(value)
+    return found
 
 
-def run_query(loaded: CopDataset, text: str, bindings: dict[str, object] | None = None) -> Result:
-    """Run any SPARQL query over the loaded dataset (default graph = union of all files)."""
-    query = prepare(text)
+def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None = None,
+             default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = ()) -> Result:
+    """Evaluate a prepared query over the loaded dataset.
+
+    The default graph is the union of all files. Graphs named by the SPARQL Protocol's
+    ``default-graph-uri`` / ``named-graph-uri`` replace the query's own FROM / FROM NAMED,
+    and either way only graphs already loaded are used: nothing is fetched or read.
+    """
+    if default_graphs or named_graphs:
+        query.algebra["datasetClause"] = (
+            [CompValue("DatasetClause", default=URIRef(g)) for g in default_graphs]
+            + [CompValue("DatasetClause", named=URIRef(g)) for g in named_graphs])
     init = {Variable(k): v for k, v in (bindings or {}).items()}
     try:
         result = loaded.dataset.query(query, initBindings=init)
@@ -219,8 +244,15 @@ def run_query(loaded: CopDataset, text: str, bindings: dict[str, object] | None 
         return result
     except RecursionError:
         raise QueryError("the query nests too deeply") from None
+    except QueryError:
+        raise
     except Exception as exc:  # evaluation errors from rdflib (e.g. unsupported functions)
         raise QueryError(f"the query failed while running: {exc}") from None
+
+
+def run_query(loaded: CopDataset, text: str, bindings: dict[str, Node] | None = None) -> Result:
+    """Parse and evaluate in one step, without limits (for trusted, in-process use)."""
+    return evaluate(loaded, prepare(text), bindings)
 
 
 def run_named(loaded: CopDataset, query: NamedQuery, values: dict[str, str]) -> Result:

@@ -155,7 +155,7 @@ def test_query_list_shows_names_titles_and_parameters(cli):
     (["query", "members-in-year", "--param", "year"], "--param takes NAME=VALUE"),
     (["query", "-e", "SELECT * WHERE {\n  ?s ?p\n}"], "line 2, column 3: syntax error near '?s ?p'"),
     (["query", "-e", "DROP ALL"], "read-only"),
-    (["query", "members-in-year", "--format", "turtle"], "a SELECT result can be written as"),
+    (["query", "members-in-year", "--format", "turtle"], "does not fit a SELECT result"),
     (["query"], "give a query NAME or FILE.rq"),
 ])
 def test_bad_query_requests_exit_2_with_a_reason(cli, args, expected):

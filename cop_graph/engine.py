@@ -1,0 +1,121 @@
+"""The one function that answers a query: parse, check it against the limits, evaluate it
+with a time limit, cap the rows, serialise it.
+
+The CLI calls :func:`answer` directly; the server calls it inside worker processes
+(``workers.py``), where a query that outlives its time limit can be stopped for good.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from rdflib import Graph
+from rdflib.query import Result
+from rdflib.term import Node
+
+from cop_graph.config import Config
+from cop_graph.dataset import CopDataset
+from cop_graph.errors import OutputError, QueryTimeout
+from cop_graph.formats import GRAPH_RESULT_FORMATS, TABULAR, media_type_of, write_result
+from cop_graph.queries import evaluate, prepare, query_form
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """What to run and how to write it; plain data, so it can cross to a worker process."""
+
+    text: str
+    bindings: dict[str, Node] = field(default_factory=dict)
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: str
+    format: str
+    media_type: str
+    form: str
+    rows: int
+    truncated: bool
+
+
+def formats_for(form: str) -> tuple[str, ...]:
+    return tuple(TABULAR) if form in ("SELECT", "ASK") else GRAPH_RESULT_FORMATS
+
+
+def default_format(form: str) -> str:
+    return "table" if form in ("SELECT", "ASK") else "turtle"
+
+
+def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
+    """Answer one query within the configured limits, or raise a :class:`CopGraphError`."""
+    query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
+    form = query_form(query)
+    fmt = request.format or default_format(form)
+    if fmt not in formats_for(form):
+        raise OutputError(f"format {fmt!r} does not fit a {form} result; choose one of: {', '.join(formats_for(form))}")
+
+    def work() -> Answer:
+        result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs)
+        result, rows, truncated = cap_rows(result, config.max_rows)
+        body = write_result(result, fmt, config.base)
+        return Answer(body, fmt, media_type_of(fmt, form), form, rows, truncated)
+
+    return within(config.query_timeout, work)
+
+
+def cap_rows(result: Result, limit: int) -> tuple[Result, int, bool]:
+    """Keep at most ``limit`` rows (or triples), saying whether any were cut."""
+    if result.type == "SELECT":
+        rows = result.bindings
+        if len(rows) <= limit:
+            return result, len(rows), False
+        capped = Result("SELECT")
+        capped.vars = result.vars
+        capped.bindings = rows[:limit]
+        return capped, limit, True
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        graph = result.graph
+        if len(graph) <= limit:
+            return result, len(graph), False
+        capped_graph = Graph(namespace_manager=graph.namespace_manager)
+        for index, triple in enumerate(graph):
+            if index >= limit:
+                break
+            capped_graph.add(triple)
+        capped = Result(result.type)
+        capped.graph = capped_graph
+        return capped, limit, True
+    return result, 1, False
+
+
+def within(seconds: float, work: Callable[[], T]) -> T:
+    """Run ``work``, stopping it after ``seconds`` when this is a main thread (a worker
+    process or the CLI); elsewhere the caller must bound the time itself."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return work()
+    with _alarm(seconds):
+        return work()
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    def expire(signum: int, frame: object) -> None:
+        raise QueryTimeout(f"the query was stopped at the time limit of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
