@@ -6,11 +6,11 @@ malformed file, an unknown query or parameter, a bad option).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -214,23 +214,48 @@ def stats_command(ctx: click.Context, fmt: str, data: tuple[Path, ...]) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Query worker processes [env COP_GRAPH_WORKERS; default 2].")
+@click.option("--query-timeout", type=click.FloatRange(0.1), default=None, metavar="SECONDS",
+              help="Time limit per query [env COP_GRAPH_QUERY_TIMEOUT; default 10].")
+@click.option("--max-rows", type=click.IntRange(1), default=None,
+              help="Most rows a result returns [env COP_GRAPH_MAX_ROWS; default 10000].")
+@click.option("--allow-service", multiple=True, metavar="ENDPOINT",
+              help="A SPARQL endpoint IRI that SERVICE may call (repeatable) [env COP_GRAPH_SERVICE_ALLOWLIST].")
 @data_option
 @click.pass_context
 @reports_errors
-def serve_command(ctx: click.Context, host: str, port: int, threads: int, data: tuple[Path, ...]) -> None:
-    """Serve the explorer on the bundled data (plus any --data) with a production WSGI server."""
+def serve_command(ctx: click.Context, host: str, port: int, threads: int, workers: int | None,
+                  query_timeout: float | None, max_rows: int | None, allow_service: tuple[str, ...],
+                  data: tuple[Path, ...]) -> None:
+    """Serve the explorer and the SPARQL endpoint (/sparql) with a production WSGI server."""
     from waitress import create_server
 
     from cop_graph.web import create_app
 
-    _load(ctx, data)  # fail fast on bad files, and warn about conflicts, before serving
-    app = create_app(ctx.obj["config"], data)
+    config = ctx.obj["config"]
+    config = replace(config, **{k: v for k, v in (("workers", workers), ("query_timeout", query_timeout),
+                                                  ("max_rows", max_rows)) if v is not None})
+    if allow_service:
+        config = replace(config, service_allowlist=config.service_allowlist + allow_service)
+    app = create_app(config, data)
+    loaded = app.extensions["cop_dataset"]
+    for conflict in find_conflicts(loaded) if data else ():
+        click.echo(f"warning: {conflict.describe(config.base)}", err=True)
+    engine = app.extensions["cop_engine"]
+    if hasattr(engine, "wait_ready") and not engine.wait_ready():
+        raise OutputError("the query workers did not start")
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="cop-graph")
     except OSError as exc:
         raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    click.echo(f"cop-graph explorer on http://{host}:{server.effective_port}/ "
-               f"({len(app.extensions['cop_dataset']):,} triples); Ctrl-C stops it", err=True)
-    with contextlib.suppress(KeyboardInterrupt):
+    click.echo(f"cop-graph on http://{host}:{server.effective_port}/ — SPARQL endpoint "
+               f"http://{host}:{server.effective_port}/sparql ({len(loaded):,} triples, {config.workers} query "
+               f"workers, {config.query_timeout:g} s time limit); Ctrl-C stops it", err=True)
+    try:
         server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.close()

@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from cop_graph.config import Config
 from cop_graph.dataset import CopDataset
-from cop_graph.errors import OutputError, QueryTimeout
+from cop_graph.errors import NotAcceptable, OutputError, QueryTimeout
 from cop_graph.formats import GRAPH_RESULT_FORMATS, TABULAR, media_type_of, write_result
 from cop_graph.queries import evaluate, prepare, query_form
 
@@ -36,6 +36,9 @@ class QueryRequest:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     format: str | None = None
+    # Formats negotiated by the web layer before the query form is known: one for
+    # SELECT/ASK results, one for CONSTRUCT/DESCRIBE graphs; None where nothing fits.
+    negotiated: tuple[str | None, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,21 @@ class Answer:
     form: str
     rows: int
     truncated: bool
+
+
+class LocalEngine:
+    """Answers in the calling process: for the CLI and for tests; in a server thread it
+    cannot stop a query at the time limit (use :class:`cop_graph.workers.WorkerPool`)."""
+
+    def __init__(self, loaded: CopDataset, config: Config) -> None:
+        self.loaded = loaded
+        self.config = config
+
+    def answer(self, request: QueryRequest) -> Answer:
+        return answer(self.loaded, request, self.config)
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 def formats_for(form: str) -> tuple[str, ...]:
@@ -60,7 +78,7 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
     """Answer one query within the configured limits, or raise a :class:`CopGraphError`."""
     query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
     form = query_form(query)
-    fmt = request.format or default_format(form)
+    fmt = _format(request, form)
     if fmt not in formats_for(form):
         raise OutputError(f"format {fmt!r} does not fit a {form} result; choose one of: {', '.join(formats_for(form))}")
 
@@ -71,6 +89,16 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
         return Answer(body, fmt, media_type_of(fmt, form), form, rows, truncated)
 
     return within(config.query_timeout, work)
+
+
+def _format(request: QueryRequest, form: str) -> str:
+    if request.negotiated is None:
+        return request.format or default_format(form)
+    chosen = request.negotiated[0 if form in ("SELECT", "ASK") else 1]
+    if chosen is None:
+        raise NotAcceptable(f"none of the accepted media types can carry a {form} result; "
+                            f"available: {', '.join(media_type_of(f, form) for f in formats_for(form))}")
+    return chosen
 
 
 def cap_rows(result: Result, limit: int) -> tuple[Result, int, bool]:

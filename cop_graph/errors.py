@@ -54,6 +54,10 @@ class QueryTimeout(QueryError):
     """A query stopped at the time limit."""
 
 
+class NotAcceptable(CopGraphError):
+    """No format the client accepts can carry this kind of result."""
+
+
 class Busy(CopGraphError):
     """Every query worker is taken; the request may be retried shortly."""
 

@@ -1,4 +1,5 @@
-"""The Flask application factory: the dataset is loaded once and kept on the app."""
+"""The Flask application factory: the dataset is loaded once and kept on the app, with
+the query engine every surface uses."""
 
 from __future__ import annotations
 
@@ -6,25 +7,48 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Flask, Response
+from flask_cors import CORS
 
 from cop_graph.config import Config, load_config
 from cop_graph.dataset import load_dataset
+from cop_graph.engine import LocalEngine
 from cop_graph.queries import load_library
+from cop_graph.web import errors
 
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
 
 
 def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) -> Flask:
-    """Build the app over the bundled data plus any extra files."""
+    """Build the app over the bundled data plus any extra files.
+
+    With ``config.workers`` > 0 queries run in worker processes that can be stopped at
+    the time limit; with 0 they run in the request's thread (tests, single users).
+    """
     config = config or load_config()
     app = Flask(__name__)
     app.config["COP"] = config
-    app.extensions["cop_dataset"] = load_dataset(data, config=config)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes * 3 + 4096  # room for form encoding
+    loaded = load_dataset(data, config=config)
+    app.extensions["cop_dataset"] = loaded
     app.extensions["cop_queries"] = load_library(config.queries_dir)
+    if config.workers > 0:
+        from cop_graph.workers import WorkerPool
+
+        app.extensions["cop_engine"] = WorkerPool(config, data)
+    else:
+        app.extensions["cop_engine"] = LocalEngine(loaded, config)
 
     from cop_graph.web.explorer import explorer
+    from cop_graph.web.library import library
+    from cop_graph.web.sparql import sparql
 
     app.register_blueprint(explorer)
+    app.register_blueprint(sparql)
+    app.register_blueprint(library)
+    CORS(app, resources={r"/sparql": {}, r"/queries*": {}}, origins="*",
+         allow_headers=["Content-Type", "Accept"], methods=["GET", "POST", "HEAD", "OPTIONS"], max_age=86400,
+         send_wildcard=True)
+    errors.register(app)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

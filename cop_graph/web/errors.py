@@ -1,0 +1,70 @@
+"""Library errors to HTTP statuses, in one place; every error answer is plain text a
+person can act on, never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from cop_graph import errors
+
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (errors.QueryTooLarge, 413),
+    (errors.QueryRefused, 403),
+    (errors.QueryTimeout, 503),
+    (errors.Busy, 503),
+    (errors.NotAcceptable, 406),
+    (errors.UnknownQueryError, 404),
+    (errors.ParameterError, 400),
+    (errors.QueryError, 400),
+    (errors.OutputError, 406),
+    (errors.CopGraphError, 400),
+)
+
+
+class ProtocolError(Exception):
+    """A request that breaks the protocol itself (missing or repeated query, wrong media type)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def text_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    response = Response(message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
+    response.headers.update(headers or {})
+    return response
+
+
+def status_of(exc: Exception) -> int:
+    return next(code for cls, code in STATUS if isinstance(exc, cls))
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(errors.CopGraphError)
+    def library_error(exc: errors.CopGraphError) -> Response:
+        status = status_of(exc)
+        headers = {"Retry-After": "5"} if isinstance(exc, errors.Busy) else None
+        return text_error(status, f"{status} {_reason(status)}: {exc}", headers)
+
+    @app.errorhandler(ProtocolError)
+    def protocol_error(exc: ProtocolError) -> Response:
+        return text_error(exc.status, f"{exc.status} {_reason(exc.status)}: {exc}")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        response = text_error(exc.code or 500, f"{exc.code} {exc.name}: {exc.description}")
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        app.logger.exception("unexpected error")
+        return text_error(500, "500 Internal Server Error: the request failed unexpectedly; it has been logged")
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status).phrase

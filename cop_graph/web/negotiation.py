@@ -1,0 +1,60 @@
+"""Content negotiation: the tables from media types to our format names, and the choice.
+
+Accept parsing (q-values, wildcards, q=0 exclusions) is werkzeug's; this module only
+says which media types each kind of result can be written in.
+"""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MIMEAccept
+
+# The first entry of each table is the default for "*/*" or no Accept header.
+RESULT_TYPES: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/plain": "table",
+}
+GRAPH_TYPES: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "xml",
+    "application/trig": "trig",
+    "application/x-turtle": "turtle",
+    "text/plain": "nt",
+    "application/json": "jsonld",
+}
+# Format parameter values (as in ?format=json) for each kind of result.
+RESULT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "text": "table", "table": "table"}
+GRAPH_NAMES = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
+               "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "rdfxml": "xml", "xml": "xml",
+               "rdf": "xml", "trig": "trig"}
+
+
+def choose(accept: MIMEAccept, table: dict[str, str], names: dict[str, str], format_param: str | None) -> str | None:
+    """The format to write, from a ``format`` parameter (a name or media type) or the
+    Accept header; None when nothing acceptable can be produced."""
+    if format_param:
+        wanted = format_param.strip().lower()
+        return names.get(wanted) or table.get(wanted.split(";")[0].strip())
+    if not accept:
+        return next(iter(table.values()))
+    best = accept.best_match(list(table))
+    return table[best] if best else None
+
+
+def negotiate(accept: MIMEAccept, format_param: str | None) -> tuple[str | None, str | None]:
+    """The formats for a SELECT/ASK result and for a CONSTRUCT/DESCRIBE graph."""
+    return (choose(accept, RESULT_TYPES, RESULT_NAMES, format_param),
+            choose(accept, GRAPH_TYPES, GRAPH_NAMES, format_param))
+
+
+def prefers_html(accept: MIMEAccept) -> bool:
+    """A browser: text/html asked for more than any RDF syntax (ties go to RDF, so
+    ``*/*`` gets data, not a page)."""
+    return bool(accept) and accept.best_match([*GRAPH_TYPES, "text/html"]) == "text/html"

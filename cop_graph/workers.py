@@ -1,0 +1,137 @@
+"""Query worker processes for the server.
+
+Queries run in separate processes, not in the web server's threads: a Python thread
+cannot be stopped, a process can. Each worker loads the dataset once and answers queries
+with :func:`cop_graph.engine.answer` (which stops itself at the time limit); a worker that
+does not answer in time is killed and replaced, so a runaway query never holds a thread
+and other requests keep being served.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from cop_graph import errors
+from cop_graph.config import Config
+from cop_graph.dataset import load_dataset
+from cop_graph.engine import Answer, QueryRequest, answer
+from cop_graph.errors import Busy, CopGraphError, QueryError, QueryTimeout
+
+log = logging.getLogger(__name__)
+_CONTEXT = multiprocessing.get_context("spawn")  # no fork: the server has threads
+_GRACE = 2.0  # seconds past the time limit before a silent worker is killed
+_STARTUP = 300.0
+
+
+def _serve(conn: Connection, config: Config, data: list[str]) -> None:
+    """A worker's life: load the data, then answer requests until the pipe closes."""
+    try:
+        loaded = load_dataset(data, config=config)
+    except CopGraphError as exc:
+        conn.send(("failed", str(exc)))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", answer(loaded, request, config)))
+        except CopGraphError as exc:
+            where = (getattr(exc, "line", None), getattr(exc, "column", None))
+            conn.send(("error", (type(exc).__name__, str(exc), *where)))
+        except Exception as exc:  # a bug must not take the worker down with it
+            conn.send(("error", ("QueryError", f"the query failed: {exc}", None, None)))
+
+
+def _rebuild(name: str, message: str, line: int | None, column: int | None) -> CopGraphError:
+    cls = getattr(errors, name, QueryError)
+    if issubclass(cls, QueryError):
+        exc = cls.__new__(cls)
+        Exception.__init__(exc, message)
+        exc.line, exc.column = line, column
+        return exc
+    return cls(message)
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+
+
+class WorkerPool:
+    """A fixed number of query workers; requests wait a little for a free one, then get
+    :class:`Busy` (an HTTP 503 with Retry-After)."""
+
+    def __init__(self, config: Config, data: tuple[str | Path, ...] | list[str | Path] = ()) -> None:
+        self.config = config
+        self.data = [str(Path(p).resolve()) for p in data]
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._ready = threading.Event()
+        self._closed = False
+        for _ in range(config.workers):
+            self._start()
+
+    def _start(self) -> None:
+        parent, child = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(target=_serve, args=(child, self.config, self.data), daemon=True,
+                                   name="cop-graph-query-worker")
+        process.start()
+        child.close()
+        threading.Thread(target=self._await_ready, args=(_Worker(process, parent),), daemon=True).start()
+
+    def _await_ready(self, worker: _Worker) -> None:
+        if worker.conn.poll(_STARTUP):
+            status, detail = worker.conn.recv()
+            if status == "ready" and not self._closed:
+                self._idle.put(worker)
+                self._ready.set()
+                return
+            log.error("a query worker could not start: %s", detail)
+        worker.process.kill()
+
+    def wait_ready(self, timeout: float = _STARTUP) -> bool:
+        """Block until at least one worker can take queries."""
+        return self._ready.wait(timeout)
+
+    def answer(self, request: QueryRequest) -> Answer:
+        try:
+            worker = self._idle.get(timeout=self.config.queue_timeout)
+        except queue.Empty:
+            raise Busy("every query worker is busy; try again in a few seconds") from None
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(self.config.query_timeout + _GRACE):
+                self._replace(worker)
+                raise QueryTimeout(f"the query was stopped at the time limit of {self.config.query_timeout:g} s")
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise QueryError("the query worker stopped unexpectedly; the query was not answered") from None
+        self._idle.put(worker)
+        if status == "ok":
+            return payload
+        raise _rebuild(*payload)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.conn.close()
+        if not self._closed:
+            self._start()
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            worker.process.kill()
