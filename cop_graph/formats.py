@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
@@ -131,7 +131,14 @@ def media_type_of(name: str, form: str) -> str:
 
 
 def serialize_graph(graph: Graph, name: str) -> str:
-    _, rdflib_name, _ = RDF_SYNTAXES[name]
+    _, rdflib_name, keeps_graphs = RDF_SYNTAXES[name]
+    if keeps_graphs and not isinstance(graph, Dataset):
+        # A single graph goes in the default graph, not in a graph named by a blank node.
+        dataset = Dataset()
+        dataset.namespace_manager = graph.namespace_manager
+        for triple in graph:
+            dataset.default_graph.add(triple)
+        graph = dataset
     data = graph.serialize(format=rdflib_name)
     return data.decode("utf-8") if isinstance(data, bytes) else data
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -46,6 +51,49 @@ def _console_script() -> str:
 @pytest.fixture(scope="session")
 def cop_graph_bin() -> str:
     return _console_script()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(cop_graph_bin: str, *args: str, env: dict | None = None):
+    """`cop-graph serve` for real on 127.0.0.1; yields its base URL and stops it after."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+    environment.update(env or {})
+    proc = subprocess.Popen([cop_graph_bin, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=5).read()
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"serve exited: {proc.stderr.read()}") from exc
+                if time.monotonic() > deadline:
+                    raise RuntimeError("serve did not come up") from exc
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def endpoint(cop_graph_bin):
+    """One shared server with the default limits, but a short time limit for the tests."""
+    with running_server(cop_graph_bin, "--query-timeout", "3") as url:
+        yield url
 
 
 @pytest.fixture

@@ -140,7 +140,8 @@ def test_unknown_query_names_list_the_library(library):
 @pytest.mark.parametrize(("text", "fragment"), [
     ("SELECT * WHERE { ?s ?p }", "line 1"),
     ("INSERT DATA { <a:b> <a:c> <a:d> }", "read-only"),
-    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE <http://127.0.0.1:9/sparql> is not allowed"),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+     "SERVICE <http://127.0.0.1:9/sparql> is not allowed"),
 ])
 def test_bad_queries_are_refused_with_a_reason(loaded, text, fragment):
     with pytest.raises(QueryError, match=fragment):

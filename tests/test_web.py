@@ -3,44 +3,23 @@
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(cop_graph_bin):
-    port = _free_port()
-    proc = subprocess.Popen([cop_graph_bin, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/", timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if proc.poll() is not None:
-                pytest.fail(f"serve exited: {proc.stderr.read()}")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+def server(endpoint):
+    return endpoint
 
 
-def _get(url: str) -> tuple[int, str, dict]:
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def _get(url: str, accept: str = BROWSER) -> tuple[int, str, dict]:
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}), timeout=30) as response:
             return response.status, response.read().decode("utf-8"), dict(response.headers)
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8"), dict(exc.headers)

@@ -26,12 +26,14 @@ GRAPH_TYPES: dict[str, str] = {
     "application/rdf+xml": "xml",
     "application/trig": "trig",
     "application/x-turtle": "turtle",
+    "text/n3": "turtle",
+    "text/rdf+n3": "turtle",
     "text/plain": "nt",
     "application/json": "jsonld",
 }
 # Format parameter values (as in ?format=json) for each kind of result.
 RESULT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "text": "table", "table": "table"}
-GRAPH_NAMES = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
+GRAPH_NAMES = {"turtle": "turtle", "ttl": "turtle", "n3": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
                "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "rdfxml": "xml", "xml": "xml",
                "rdf": "xml", "trig": "trig"}
 

@@ -39,7 +39,7 @@ def _protocol_request() -> ProtocolRequest:
     """Read the operation from any of the protocol's three ways of sending it."""
     config = current_app.config["COP"]
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         source = args
         if len(request.query_string) > config.max_query_bytes * 3:  # percent-encoding triples the size
             raise ProtocolError(414, f"the request URI is too long; the query limit is {config.max_query_bytes:,} "
@@ -76,6 +76,8 @@ def endpoint() -> Response | str:
     if operation.update:
         raise QueryRefused("SPARQL Update is not allowed: the graph is read-only")
     if operation.query is None:
+        if request.method == "POST":
+            raise ProtocolError(400, "the request has no 'query' parameter")
         return _describe_service()
     if not operation.query.strip():
         raise ProtocolError(400, "the query is empty")
