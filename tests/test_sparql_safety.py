@@ -1,0 +1,148 @@
+"""The endpoint's safety rules, each with a test that fails if the rule is removed:
+no outbound request or local file read because of a query, a time limit that stops a
+runaway query while other requests are served, a row cap that says so, size limits."""
+
+from __future__ import annotations
+
+import http.server as http_server
+import json
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+from .conftest import running_server
+from .test_sparql_protocol import get, http
+
+ACCEPT_JSON = {"Accept": "application/sparql-results+json"}
+
+
+class _Listener(http_server.ThreadingHTTPServer):
+    """A local HTTP server that must never hear from the endpoint."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(http_server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/turtle")
+                self.end_headers()
+                self.wfile.write(b'<urn:leak> <urn:p> "LEAKED" .\n')
+
+            do_POST = do_GET
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.fixture
+def listener():
+    server = _Listener()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE SILENT <{url}/sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ BIND(<{url}/sparql> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ {{ ?s ?p ?o }} UNION {{ SERVICE <{url}/a> {{ SERVICE <{url}/b> {{ ?s ?p ?o }} }} }} }}",
+])
+def test_service_is_refused_without_contacting_the_host(endpoint, listener, template):
+    server, url = listener
+    status, body, _ = get(endpoint, ACCEPT_JSON, query=template.format(url=url))
+    # nested SERVICE never gets past rdflib's translation (it recurses without end): a 400
+    assert (status, "not allowed" in body) == (403, True) or (status, "nests too deeply" in body) == (400, True)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(("query", "params"), [
+    ("SELECT * FROM <{url}/data.ttl> WHERE {{ ?s ?p ?o }}", {}),
+    ("SELECT * FROM NAMED <{url}/data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {}),
+    ("SELECT * WHERE {{ GRAPH <{url}/data.ttl> {{ ?s ?p ?o }} }}", {}),
+    ("SELECT * WHERE {{ ?s ?p ?o }}", {"default-graph-uri": "{url}/data.ttl"}),
+    ("SELECT * WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {"named-graph-uri": "{url}/data.ttl"}),
+])
+def test_dataset_iris_never_fetch_anything(endpoint, listener, query, params):
+    server, url = listener
+    params = {k: v.format(url=url) for k, v in params.items()}
+    status, body, _ = get(endpoint, ACCEPT_JSON, query=query.format(url=url), **params)
+    assert status == 200
+    assert json.loads(body)["results"]["bindings"] == []
+    assert server.requests == [] and "LEAKED" not in body
+
+
+def test_a_local_file_is_never_read(endpoint, tmp_path):
+    secret = tmp_path / "secret.ttl"
+    secret.write_text('<urn:secret> <urn:p> "TOP-SECRET" .\n', encoding="utf-8")
+    uri = secret.as_uri()
+    answers = [
+        get(endpoint, ACCEPT_JSON, query=f"SELECT * FROM <{uri}> WHERE {{ ?s ?p ?o }}"),
+        get(endpoint, ACCEPT_JSON, query="SELECT * WHERE { ?s ?p ?o }", **{"default-graph-uri": uri}),
+        get(endpoint, ACCEPT_JSON, query=f"SELECT * WHERE {{ GRAPH <{uri}> {{ ?s ?p ?o }} }}"),
+        get(endpoint, ACCEPT_JSON, query=f"LOAD <{uri}>"),
+    ]
+    for status, body, _ in answers:
+        assert status in (200, 403) and "TOP-SECRET" not in body
+
+
+def test_a_runaway_query_is_stopped_while_other_requests_are_answered(endpoint):
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    outcome: dict = {}
+
+    def slow() -> None:
+        started = time.monotonic()
+        outcome["answer"] = get(endpoint, ACCEPT_JSON, query=runaway)
+        outcome["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    status, body, _ = get(endpoint, ACCEPT_JSON, query="ASK { ?s ?p ?o }")
+    light_seconds = time.monotonic() - started
+    thread.join(timeout=60)
+    assert status == 200 and json.loads(body)["boolean"] is True
+    assert light_seconds < 2.0, "a light query waited for the runaway one"
+    status, text, _ = outcome["answer"]
+    assert status == 503 and "time limit of 3 s" in text
+    assert outcome["seconds"] < 3 + 5
+    # the worker that ran it is back (or replaced): both workers answer again
+    for _ in range(4):
+        assert get(endpoint, ACCEPT_JSON, query="ASK {}")[0] == 200
+
+
+@pytest.fixture(scope="module")
+def limited(cop_graph_bin):
+    with running_server(cop_graph_bin, "--max-rows", "5", env={"COP_GRAPH_MAX_QUERY_BYTES": "2000"}) as url:
+        yield url
+
+
+def test_results_over_the_row_cap_are_cut_and_say_so(limited):
+    status, body, headers = get(limited, ACCEPT_JSON, query="SELECT ?s WHERE { ?s ?p ?o }")
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 5
+    assert headers["X-Result-Truncated"].startswith("true")
+    status, body, headers = get(limited, {"Accept": "application/n-triples"}, query="CONSTRUCT WHERE { ?s ?p ?o }")
+    assert status == 200 and len(body.strip().splitlines()) == 5 and headers["X-Result-Truncated"]
+    status, _, headers = get(limited, ACCEPT_JSON, query="SELECT * WHERE { ?s a <https://schema.org/Person> }")
+    assert status == 200 and "X-Result-Truncated" not in headers and headers["X-Result-Rows"] == "3"
+
+
+def test_requests_over_the_size_limit_are_refused_before_parsing(limited):
+    big = "SELECT * WHERE { ?s ?p ?o } " + "#" * 5000
+    status, text, _ = http(f"{limited}/sparql", "POST", big.encode(), {"Content-Type": "application/sparql-query"})
+    assert status == 413 and "2,000 bytes" in text
+    form = urllib.parse.urlencode({"query": big}).encode()
+    assert http(f"{limited}/sparql", "POST", form, {"Content-Type": "application/x-www-form-urlencoded"})[0] == 413
+    status, _, _ = get(limited, ACCEPT_JSON, query="SELECT * WHERE { ?s ?p ?o } " + "x" * 10000)
+    assert status == 414
+    huge_body = b"x" * 50000
+    assert http(f"{limited}/sparql", "POST", huge_body, {"Content-Type": "application/sparql-query"})[0] == 413
