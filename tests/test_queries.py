@@ -28,10 +28,23 @@ def ask(loaded, library):
 
 
 def test_the_library_has_a_header_on_every_query_and_each_runs_with_its_defaults(library, loaded):
-    assert len(library) >= 10
+    assert len(library) >= 15
+    empty_by_default = {"left-in-year", "labels-missing-in-language"}  # each tested below
     for query in library.values():
         assert query.title and query.description, query.name
-        assert len(list(run_named(loaded, query, {}))) > 0, f"{query.name} answers nothing with its defaults"
+        rows = list(run_named(loaded, query, {}))
+        assert bool(rows) == (query.name not in empty_by_default), query.name
+
+
+def test_nobody_left_in_2022_and_no_year_without_memberships_counts_as_leaving(ask):
+    assert ask("left-in-year", year="2022") == []
+    assert ask("left-in-year", year="2023") == []
+
+
+def test_labels_missing_in_a_language_lists_the_tagged_labels_without_it(ask):
+    assert ask("labels-missing-in-language", lang="en") == []
+    missing = {row["resource"] for row in ask("labels-missing-in-language", lang="fr")}
+    assert BASE + "topic/remedy" in missing and BASE + "org/telefonica" not in missing
 
 
 def test_members_in_2022_are_the_thirteen_the_review_lists(ask):
