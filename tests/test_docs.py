@@ -1,13 +1,18 @@
 """The README's examples run and print what it says they print.
 
-Each ```console block holds ``$ command`` lines followed by the expected output. A line
-``...`` skips any number of output lines; ``...`` inside a line matches any text.
+Each ```console block holds ``$ command`` lines (cop-graph, or curl against the server
+the README starts on 127.0.0.1:8000) followed by the expected output. A line ``...`` skips
+any number of output lines; ``...`` inside a line matches any text. A ```python block
+followed by a ```text block is run against the server and must print that text.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shlex
+import subprocess
 
 import pytest
 
@@ -36,16 +41,36 @@ def _matches(expected: list[str], actual: list[str]) -> bool:
     return bool(actual) and re.fullmatch(pattern, actual[0]) is not None and _matches(rest, actual[1:])
 
 
+README_SERVER = "http://127.0.0.1:8000"
+
+
 @pytest.mark.parametrize(("command", "expected"), _examples(), ids=lambda v: v if isinstance(v, str) else "")
-def test_readme_example_prints_what_the_readme_says(cli, tmp_path, command, expected):
+def test_readme_example_prints_what_the_readme_says(cli, tmp_path, endpoint, command, expected):
     (tmp_path / "tests").symlink_to(ROOT / "tests")
-    argv = shlex.split(command)
-    assert argv[0] == "cop-graph"
-    proc = cli(*argv[1:], cwd=tmp_path)
+    argv = shlex.split(command.replace(README_SERVER, endpoint))
+    if argv[0] == "curl":
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    else:
+        assert argv[0] == "cop-graph"
+        proc = cli(*argv[1:], cwd=tmp_path)
     output = (proc.stdout + proc.stderr).replace("\r\n", "\n").splitlines()
     assert _matches(expected, output), "\n".join(output)
 
 
+def _python_examples() -> list[tuple[str, str]]:
+    text = README.read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```\s*```text\n(.*?)```", text, flags=re.DOTALL)
+
+
+@pytest.mark.parametrize(("code", "expected"), _python_examples())
+def test_readme_python_examples_print_what_the_readme_says(endpoint, code, expected):
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code.replace(README_SERVER, endpoint), {})  # the README's own example
+    assert printed.getvalue() == expected
+
+
 def test_the_readme_has_examples_of_every_command():
-    commands = {shlex.split(c)[1] for c, _ in _examples()}
+    commands = {shlex.split(c)[1] for c, _ in _examples() if c.startswith("cop-graph")}
+    assert _python_examples()
     assert {"validate", "query", "export", "stats"} <= commands
