@@ -76,6 +76,17 @@ def test_sparqlwrapper_select_xml_csv_tsv_match_rdflib(endpoint, loaded):
 def test_sparqlwrapper_ask(endpoint):
     assert wrapper(endpoint, 'ASK { ?s rdfs:label "Telefónica" }', JSON).query().convert()["boolean"] is True
     assert wrapper(endpoint, 'ASK { ?s rdfs:label "Nokia" }', JSON).query().convert()["boolean"] is False
+    xml = wrapper(endpoint, 'ASK { ?s rdfs:label "Telefónica" }', XML).query().convert()
+    assert xml.getElementsByTagName("boolean")[0].firstChild.data == "true"
+
+
+def test_sparqlwrapper_describe_and_construct_parse_as_graphs(endpoint, loaded):
+    described = wrapper(endpoint, f"DESCRIBE <{BASE}session/2022-06-21>", TURTLE).queryAndConvert()
+    graph = Graph().parse(data=described, format="turtle") if isinstance(described, (bytes, str)) else described
+    assert (URIRef(BASE + "session/2022-06-21"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+            Literal("COP Special Session")) in graph
+    constructed = wrapper(endpoint, CONSTRUCT, XML).queryAndConvert()
+    assert isomorphic(constructed, run_query(loaded, PREFIXES + CONSTRUCT).graph)
 
 
 @pytest.mark.parametrize(("fmt", "accept", "syntax"), [
