@@ -1,14 +1,11 @@
 """The one exporter: the whole dataset in one RDF syntax, written atomically.
 
-Files are written to a temporary file beside the target, read back to prove they parse
-to the same graph, and only then moved into place, so a failure never leaves a
-truncated or half-written file behind and never touches an existing one.
+Files are written atomically (``files.py``) and read back to prove they parse to the
+same graph before they replace anything.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from rdflib import Dataset, Graph
@@ -16,6 +13,7 @@ from rdflib.compare import isomorphic
 
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import OutputError
+from cop_graph.files import write_atomically
 from cop_graph.formats import RDF_SYNTAXES
 from cop_graph.namespaces import bind_prefixes
 from cop_graph.parsing import parse_file
@@ -48,43 +46,10 @@ def _named_graphs(loaded: CopDataset) -> Dataset:
 
 
 def write_export(loaded: CopDataset, fmt: str, target: Path) -> int:
-    """Write the export to ``target`` atomically; returns the number of bytes written."""
+    """Write the export to ``target`` atomically, checked by reading it back; returns its size."""
     text = serialize(loaded, fmt)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{target}: the folder {folder} does not exist")
-    fd, temp_name = _temp_file(folder, target)
-    temp = Path(temp_name)
-    try:
-        os.chmod(temp, _mode_for(target))
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _check_round_trip(loaded, fmt, temp)
-        os.replace(temp, target)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write the file: {exc.strerror or exc}") from None
-    finally:
-        temp.unlink(missing_ok=True)
-    return len(text.encode("utf-8"))
-
-
-def _mode_for(target: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual ones (0666 less umask)."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _temp_file(folder: Path, target: Path) -> tuple[int, str]:
-    try:
-        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from None
+    return write_atomically(target, lambda path: path.write_text(text, encoding="utf-8"),
+                            lambda path: _check_round_trip(loaded, fmt, path))
 
 
 def _check_round_trip(loaded: CopDataset, fmt: str, written: Path) -> None:

@@ -1,0 +1,53 @@
+"""Writing a file so that a failure never leaves a truncated or half-written one.
+
+The content goes to a temporary file beside the target, is checked, and only then
+replaces the target in one rename; the target keeps its permissions.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from cop_graph.errors import OutputError
+
+
+def write_atomically(target: Path, write: Callable[[Path], None],
+                     check: Callable[[Path], None] | None = None) -> int:
+    """Write ``target`` through ``write(temporary_path)``; ``check`` may refuse the result
+    by raising. Returns the size written."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{target}: the folder {folder} does not exist")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from None
+    os.close(fd)
+    temp = Path(name)
+    try:
+        os.chmod(temp, _mode_for(target))
+        write(temp)
+        with open(temp, "rb") as handle:
+            os.fsync(handle.fileno())
+        if check is not None:
+            check(temp)
+        size = temp.stat().st_size
+        os.replace(temp, target)
+        return size
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write the file: {exc.strerror or exc}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual ones (0666 less umask)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
