@@ -6,7 +6,9 @@ malformed file, an unknown query or parameter, a bad option).
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -15,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rdflib import URIRef
 
+from cop_graph import network
 from cop_graph.config import load_config
 from cop_graph.conflicts import find_conflicts
 from cop_graph.dataset import CopDataset, load_dataset
@@ -209,6 +213,80 @@ def stats_command(ctx: click.Context, fmt: str, data: tuple[Path, ...]) -> None:
     click.echo(render_table(["graph", "file", "triples"],
                             [[short(g, config.base), files.get(g, ""), str(n)] for g, n in graphs]))
     click.echo(render_table(["class", "instances"], [[short(c, config.base), str(n)] for c, n in classes]), nl=False)
+
+
+DEFAULT_MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank", "community")
+
+
+def _year_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--year", default=None, metavar="YYYY",
+                        help="Only this year's participation and sessions [default: all years].")(command)
+
+
+def _projection_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--projection", type=click.Choice(network.PROJECTIONS), default="orgs", show_default=True,
+                        help="Which network: organisations, topics, organisation-topic, people, or the full graph.")(
+        command)
+
+
+@main.group("network", invoke_without_command=True)
+@_projection_option
+@_year_option
+@click.option("--measure", "measures", multiple=True, type=click.Choice(network.MEASURES),
+              help=f"A measure to compute (repeatable) [default: {', '.join(DEFAULT_MEASURES)}].")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@data_option
+@click.pass_context
+@reports_errors
+def network_command(ctx: click.Context, projection: str, year: str | None, measures: tuple[str, ...], fmt: str,
+                    data: tuple[Path, ...]) -> None:
+    """Measure the COP as a network (subcommand `export` writes it for Gephi and friends)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    loaded = _load(ctx, data)
+    graph = network.projection(loaded, projection, year)
+    chosen = list(measures or DEFAULT_MEASURES)
+    values = network.measure(graph, chosen)
+    order = sorted(graph.nodes, key=lambda n: (-values[n][chosen[0]], graph.nodes[n]["label"], n))
+    if fmt == "json":
+        nodes = [{"iri": n, "label": graph.nodes[n]["label"], "type": graph.nodes[n]["type"], **values[n]}
+                 for n in order]
+        click.echo(json.dumps({"projection": projection, "year": year, "summary": network.summary(graph),
+                               "nodes": nodes}, indent=2, ensure_ascii=False))
+        return
+    base = loaded.config.base
+    rows = [[short(URIRef(n), base), graph.nodes[n]["label"], graph.nodes[n]["type"],
+             *(str(values[n][m]) for m in chosen)] for n in order]
+    headers = ["node", "label", "type", *chosen]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([["iri", *headers[1:]]] +
+                                                          [[n, *r[1:]] for n, r in zip(order, rows, strict=True)])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    stats = network.summary(graph)
+    click.echo(f"{projection} network{' in ' + year if year else ''}: {stats['nodes']} nodes, {stats['edges']} edges, "
+               f"density {stats['density']:g}, {stats['components']} component(s), "
+               f"{stats['communities']} community(ies)\n")
+    click.echo(render_table(headers, rows), nl=False)
+
+
+@network_command.command("export")
+@_projection_option
+@_year_option
+@click.option("--format", "fmt", type=click.Choice(network.EXPORT_FORMATS), default="graphml", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@data_option
+@click.pass_context
+@reports_errors
+def network_export_command(ctx: click.Context, projection: str, year: str | None, fmt: str, output: Path,
+                           data: tuple[Path, ...]) -> None:
+    """Write a projection as GraphML, GEXF or node-link JSON, with labels, types and IRIs."""
+    loaded = _load(ctx, data)
+    graph = network.projection(loaded, projection, year)
+    size = network.export(graph, fmt, output)
+    click.echo(f"wrote {output} ({fmt}, {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, "
+               f"{size:,} bytes)", err=True)
 
 
 @main.command("serve")

@@ -1,0 +1,238 @@
+"""The COP as a network: RDF to networkx graphs, projections, measures and exports.
+
+Projections are built from named queries (``queries/network-*.rq``) with networkx's own
+bipartite projection; measures are networkx's algorithms. The CLI, the explorer and the
+benchmarks all call these functions.
+
+- ``orgs``: organisations linked when they took part in the same year of the COP (as
+  members or outside experts); weight = number of such years.
+- ``topics``: topics linked when one session's theme covers both; weight = sessions.
+- ``org-topic``: organisations and topics (bipartite), linked when the organisation took
+  part in a year whose sessions covered the topic; weight = sessions. The sources do not
+  say which company attended which session, so this is year-level, never session-level.
+- ``people``: people and the organisations they held a post or membership in.
+- ``full``: every resource and every link between resources (literals left out).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+from networkx.algorithms import bipartite
+from rdflib import RDF, Graph, URIRef
+from rdflib.term import Node
+
+from cop_graph.dataset import CopDataset
+from cop_graph.errors import CopGraphError
+from cop_graph.files import write_atomically
+from cop_graph.labels import label, short
+from cop_graph.queries import load_library, run_named
+
+PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full")
+MEASURES = ("degree", "weighted_degree", "betweenness", "closeness", "pagerank", "component", "community")
+EXPORT_FORMATS = ("graphml", "gexf", "json")
+
+
+class NetworkError(CopGraphError):
+    """A projection, measure or year that cannot give a network."""
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows of one named query as dictionaries of strings (unbound values left out)."""
+
+    rows: list[dict[str, str]]
+
+    @classmethod
+    def of(cls, loaded: CopDataset, name: str) -> Rows:
+        query = load_library(loaded.config.queries_dir)[name]
+        return cls([{str(k): str(v) for k, v in row.asdict().items()} for row in run_named(loaded, query, {})])
+
+
+def years(loaded: CopDataset) -> list[str]:
+    """The years for which the graph records participation or sessions."""
+    found = {r["year"] for r in Rows.of(loaded, "network-organisations").rows}
+    found |= {r["year"] for r in Rows.of(loaded, "network-session-topics").rows}
+    return sorted(found)
+
+
+def _node_attributes(graph: Graph, node: Node, base: str) -> dict[str, str]:
+    types = sorted(short(t, base) for t in graph.objects(node, RDF.type))
+    own = [t for t in types if t.startswith("cop:")]
+    return {"label": label(graph, node) or short(node, base), "type": (own or types or [""])[0], "iri": str(node)}
+
+
+def _label_nodes(network: nx.Graph, loaded: CopDataset) -> nx.Graph:
+    union = loaded.dataset
+    for node in network.nodes:
+        network.nodes[node].update(_node_attributes(union, URIRef(node), loaded.config.base))
+    return network
+
+
+def _bipartite(edges: Iterable[tuple[str, str]]) -> nx.Graph:
+    graph = nx.Graph()
+    for left, right in edges:
+        graph.add_node(left, bipartite=0)
+        graph.add_node(right, bipartite=1)
+        graph.add_edge(left, right)
+    return graph
+
+
+def _project(edges: list[tuple[str, str]]) -> nx.Graph:
+    graph = _bipartite(edges)
+    left = {a for a, _ in edges}
+    return bipartite.weighted_projected_graph(graph, left)
+
+
+def project_orgs(rows: list[dict[str, str]]) -> nx.Graph:
+    return _project([(r["organisation"], f'{r["series"]}') for r in rows])
+
+
+def project_topics(rows: list[dict[str, str]]) -> nx.Graph:
+    return _project([(r["topic"], r["session"]) for r in rows])
+
+
+def project_org_topic(orgs: list[dict[str, str]], sessions: list[dict[str, str]]) -> nx.Graph:
+    by_series: dict[str, list[dict[str, str]]] = {}
+    for row in sessions:
+        by_series.setdefault(row.get("series", ""), []).append(row)
+    network = nx.Graph()
+    for row in orgs:
+        for session in by_series.get(row["series"], []):
+            network.add_node(row["organisation"], bipartite=0)
+            network.add_node(session["topic"], bipartite=1)
+            weight = network.get_edge_data(row["organisation"], session["topic"], {"weight": 0})["weight"]
+            network.add_edge(row["organisation"], session["topic"], weight=weight + 1)
+    return network
+
+
+def project_people(rows: list[dict[str, str]]) -> nx.Graph:
+    network = nx.Graph()
+    for row in rows:
+        network.add_node(row["person"], bipartite=0)
+        network.add_node(row["organisation"], bipartite=1)
+        network.add_edge(row["person"], row["organisation"], weight=1, role=row.get("role", ""))
+    return network
+
+
+def from_rdf(graph: Graph, base: str = "") -> nx.MultiDiGraph:
+    """Any RDF graph (the dataset, a CONSTRUCT result) as a typed multigraph: resources as
+    nodes with label, type and IRI; each link between resources as an edge with its property."""
+    network = nx.MultiDiGraph()
+    for s, p, o in graph:
+        if p == RDF.type or not isinstance(s, URIRef) or not isinstance(o, URIRef):
+            continue
+        network.add_edge(str(s), str(o), key=str(p), property=short(p, base), iri=str(p))
+    for node in network.nodes:
+        network.nodes[node].update(_node_attributes(graph, URIRef(node), base))
+    return network
+
+
+def _in_year(row: dict[str, str], year: str | None) -> bool:
+    if year is None:
+        return True
+    if "year" in row:
+        return row["year"] == year
+    return row.get("begin", "0000") <= year <= row.get("end", "9999")
+
+
+def projection(loaded: CopDataset, name: str, year: str | None = None) -> nx.Graph:
+    """One projection of the loaded graph, for one year or all of them."""
+    if name not in PROJECTIONS:
+        raise NetworkError(f"unknown projection {name!r}; choose one of: {', '.join(PROJECTIONS)}")
+    if year is not None and name != "people" and year not in years(loaded):
+        raise NetworkError(f"no data for year {year}; years with data: {', '.join(years(loaded)) or 'none'}")
+    if name == "full":
+        network = from_rdf(loaded.union(), loaded.config.base)
+        if year is not None:
+            network = _full_in_year(network, loaded, year)
+    else:
+        def pick(query: str) -> list[dict[str, str]]:
+            return [r for r in Rows.of(loaded, query).rows if _in_year(r, year)]
+
+        network = {
+            "orgs": lambda: project_orgs(pick("network-organisations")),
+            "topics": lambda: project_topics(pick("network-session-topics")),
+            "org-topic": lambda: project_org_topic(pick("network-organisations"), pick("network-session-topics")),
+            "people": lambda: project_people(pick("network-people")),
+        }[name]()
+        _label_nodes(network, loaded)
+    if network.number_of_nodes() == 0:
+        raise NetworkError(f"the {name} projection is empty" + (f" for {year}" if year else ""))
+    return network
+
+
+def _full_in_year(network: nx.MultiDiGraph, loaded: CopDataset, year: str) -> nx.MultiDiGraph:
+    """Leave out sessions, series and memberships of other years (undated resources stay)."""
+    other = {r["series"] for r in Rows.of(loaded, "network-organisations").rows if r["year"] != year}
+    other |= {r["session"] for r in Rows.of(loaded, "network-session-topics").rows if r["year"] != year}
+    other -= {r["series"] for r in Rows.of(loaded, "network-organisations").rows if r["year"] == year}
+    dated = [n for n in network if n in other or f"/{int(year) - 1}/" in n or f"/{int(year) + 1}/" in n]
+    network.remove_nodes_from(dated)
+    return network
+
+
+def measure(network: nx.Graph, names: Iterable[str]) -> dict[str, dict[str, float | int]]:
+    """Per-node measures from networkx's algorithms (deterministic: seeded communities)."""
+    names = list(names)
+    unknown = [n for n in names if n not in MEASURES]
+    if unknown:
+        raise NetworkError(f"unknown measure {unknown[0]!r}; choose from: {', '.join(MEASURES)}")
+    simple = nx.Graph(network.to_undirected()) if network.is_multigraph() else network.to_undirected()
+    values: dict[str, dict[str, float | int]] = {n: {} for n in simple}
+    algorithms: dict[str, Callable[[], dict]] = {
+        "degree": lambda: dict(simple.degree()),
+        "weighted_degree": lambda: dict(simple.degree(weight="weight")),
+        "betweenness": lambda: nx.betweenness_centrality(simple),
+        "closeness": lambda: nx.closeness_centrality(simple),
+        "pagerank": lambda: nx.pagerank(simple, weight="weight"),
+        "component": lambda: _numbered(nx.connected_components(simple)),
+        "community": lambda: _numbered(nx.community.louvain_communities(simple, weight="weight", seed=0)),
+    }
+    for name in names:
+        for node, value in algorithms[name]().items():
+            values[node][name] = round(value, 6) if isinstance(value, float) else value
+    return values
+
+
+def _numbered(groups: Iterable[set]) -> dict[str, int]:
+    ordered = sorted((sorted(g) for g in groups), key=lambda g: (-len(g), g))
+    return {node: index for index, group in enumerate(ordered) for node in group}
+
+
+def summary(network: nx.Graph) -> dict[str, float | int]:
+    simple = nx.Graph(network.to_undirected())
+    return {
+        "nodes": simple.number_of_nodes(),
+        "edges": simple.number_of_edges(),
+        "density": round(nx.density(simple), 6),
+        "components": nx.number_connected_components(simple),
+        "communities": len(nx.community.louvain_communities(simple, weight="weight", seed=0)),
+    }
+
+
+def export(network: nx.Graph, fmt: str, target: Path) -> int:
+    """Write a network for Gephi, Cytoscape or pandas, atomically; labels, types and IRIs
+    travel as node attributes."""
+    if fmt not in EXPORT_FORMATS:
+        raise NetworkError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
+    writers: dict[str, Callable[[Path], None]] = {
+        "graphml": lambda path: nx.write_graphml(network, path),
+        "gexf": lambda path: nx.write_gexf(network, path),
+        "json": lambda path: path.write_text(json.dumps(nx.node_link_data(network, edges="edges"), indent=1,
+                                                        ensure_ascii=False), encoding="utf-8"),
+    }
+    return write_atomically(target, writers[fmt], lambda path: read(path, fmt))
+
+
+def read(path: Path, fmt: str) -> nx.Graph:
+    """Read an export back (used to check every export before it replaces anything)."""
+    if fmt == "graphml":
+        return nx.read_graphml(path)
+    if fmt == "gexf":
+        return nx.read_gexf(path)
+    return nx.node_link_graph(json.loads(path.read_text(encoding="utf-8")), edges="edges")
