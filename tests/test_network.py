@@ -1,0 +1,117 @@
+"""Network projections and measures on a small hand-made graph with answers worked out by
+hand, exports that read back unchanged, and the shipped data's figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from cop_graph import network
+from cop_graph.dataset import load_dataset
+from cop_graph.errors import CopGraphError
+
+EX = "https://example.org/net/"
+SMALL = Path(__file__).parent / "network" / "small.ttl"
+
+
+@pytest.fixture(scope="module")
+def small(config):
+    return load_dataset([SMALL], config=config, bundled=False)
+
+
+def edges(graph: nx.Graph) -> dict[frozenset, int]:
+    return {frozenset((a.removeprefix(EX), b.removeprefix(EX))): d.get("weight", 1)
+            for a, b, d in graph.edges(data=True)}
+
+
+def test_organisations_are_linked_by_the_years_they_shared(small):
+    assert edges(network.projection(small, "orgs")) == {
+        frozenset("AB"): 2, frozenset("AC"): 1, frozenset("AX"): 1,
+        frozenset("BC"): 1, frozenset("BX"): 1, frozenset("CX"): 1}
+    assert edges(network.projection(small, "orgs", "2021")) == {frozenset("AB"): 1}
+
+
+def test_topics_are_linked_by_sessions_that_share_them(small):
+    topics = network.projection(small, "topics")
+    assert edges(topics) == {frozenset(("T1", "T2")): 1, frozenset(("T2", "T3")): 1}
+    values = network.measure(topics, network.MEASURES)
+    assert values[EX + "T2"]["betweenness"] == 1.0 and values[EX + "T1"]["betweenness"] == 0.0
+    assert values[EX + "T2"]["closeness"] == 1.0 and values[EX + "T1"]["closeness"] == pytest.approx(2 / 3, abs=1e-6)
+    assert network.summary(topics) == {"nodes": 3, "edges": 2, "density": pytest.approx(2 / 3, abs=1e-6),
+                                       "components": 1, "communities": network.summary(topics)["communities"]}
+
+
+def test_organisation_topic_links_are_year_level_weighted_by_sessions(small):
+    bipartite_graph = network.projection(small, "org-topic", "2022")
+    assert bipartite_graph.number_of_edges() == 12  # 4 organisations x 3 topics
+    assert bipartite_graph[EX + "A"][EX + "T2"]["weight"] == 2
+    assert network.measure(bipartite_graph, ["weighted_degree"])[EX + "A"]["weighted_degree"] == 4
+
+
+def test_people_projection_follows_the_post_years(small):
+    assert edges(network.projection(small, "people", "2021")) == {frozenset("PA"): 1}
+    with pytest.raises(CopGraphError, match="empty"):
+        network.projection(small, "people", "2022")
+
+
+def test_measures_on_a_complete_graph(small):
+    orgs = network.projection(small, "orgs", "2022")
+    values = network.measure(orgs, network.MEASURES)
+    for node in orgs:
+        assert values[node]["degree"] == 3 and values[node]["closeness"] == 1.0
+        assert values[node]["pagerank"] == pytest.approx(0.25, abs=1e-6)
+        assert values[node]["component"] == 0
+    assert network.summary(orgs)["density"] == 1.0
+
+
+def test_the_full_graph_keeps_labels_types_and_properties(small):
+    full = network.projection(small, "full")
+    assert full.nodes[EX + "s1"]["label"] == "s1" and full.nodes[EX + "s1"]["type"] == "cop:RegularSession"
+    assert {d["property"] for _, _, d in full.edges(EX + "s1", data=True)} >= {"cop:theme", "schema:superEvent"}
+
+
+@pytest.mark.parametrize("fmt", network.EXPORT_FORMATS)
+def test_exports_read_back_isomorphic_with_their_attributes(small, tmp_path, fmt):
+    graph = network.projection(small, "org-topic")
+    target = tmp_path / f"net.{fmt}"
+    network.export(graph, fmt, target)
+    reread = network.read(target, fmt)
+    assert nx.is_isomorphic(graph, reread, node_match=lambda a, b: (a["label"], a["type"], a["iri"]) == (
+        b["label"], b["type"], b["iri"]), edge_match=lambda a, b: a["weight"] == b["weight"])
+    assert set(reread.nodes) == set(graph.nodes)
+
+
+def test_shipped_data_figures_are_stable(loaded):
+    orgs = network.projection(loaded, "orgs", "2022")
+    assert network.summary(orgs) == {"nodes": 18, "edges": 153, "density": 1.0, "components": 1, "communities": 1}
+    topics = network.projection(loaded, "topics", "2022")
+    first = network.measure(topics, network.MEASURES)
+    assert first == network.measure(network.projection(loaded, "topics", "2022"), network.MEASURES)
+    top = max(first, key=lambda n: first[n]["degree"])
+    assert top.endswith("topic/human-rights-due-diligence")
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["network", "--projection", "friends"], "'friends' is not one of 'orgs', 'topics'"),
+    (["network", "--measure", "fame"], "'fame' is not one of 'degree'"),
+    (["network", "--year", "2019"], "no data for year 2019; years with data: 2021, 2022"),
+    (["network", "export", "--format", "pdf", "-o", "x.pdf"], "'pdf' is not one of 'graphml', 'gexf', 'json'"),
+])
+def test_bad_network_requests_exit_2_listing_the_choices(cli, args, expected):
+    proc = cli(*args)
+    assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_network_cli_outputs(cli, tmp_path):
+    proc = cli("network", "--projection", "topics", "--year", "2022", "--measure", "degree", "--format", "json")
+    assert proc.returncode == 0
+    data = json.loads(proc.stdout)
+    assert data["summary"]["nodes"] == 11 and data["nodes"][0]["label"] == "Human Rights Due Diligence"
+    table = cli("network", "--year", "2022")
+    assert table.returncode == 0 and "orgs network in 2022: 18 nodes, 153 edges, density 1" in table.stdout
+    target = tmp_path / "orgs.graphml"
+    proc = cli("network", "export", "--format", "graphml", "-o", str(target))
+    assert proc.returncode == 0 and nx.read_graphml(target).number_of_nodes() == 18
