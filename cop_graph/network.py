@@ -35,6 +35,8 @@ from cop_graph.queries import load_library, run_named
 PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full")
 MEASURES = ("degree", "weighted_degree", "betweenness", "closeness", "pagerank", "component", "community")
 EXPORT_FORMATS = ("graphml", "gexf", "json")
+EXACT_LIMIT = 2000  # above this many nodes, betweenness is estimated ...
+SAMPLED_SOURCES = 500  # ... from this many sampled (seeded) sources
 
 
 class NetworkError(CopGraphError):
@@ -187,7 +189,8 @@ def measure(network: nx.Graph, names: Iterable[str]) -> dict[str, dict[str, floa
     algorithms: dict[str, Callable[[], dict]] = {
         "degree": lambda: dict(simple.degree()),
         "weighted_degree": lambda: dict(simple.degree(weight="weight")),
-        "betweenness": lambda: nx.betweenness_centrality(simple),
+        "betweenness": lambda: nx.betweenness_centrality(
+            simple, k=SAMPLED_SOURCES if len(simple) > EXACT_LIMIT else None, seed=0),
         "closeness": lambda: nx.closeness_centrality(simple),
         "pagerank": lambda: nx.pagerank(simple, weight="weight"),
         "component": lambda: _numbered(nx.connected_components(simple)),

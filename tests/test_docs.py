@@ -19,10 +19,12 @@ import pytest
 from .conftest import ROOT
 
 README = ROOT / "README.md"
+DOCUMENTS = [README, *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def _examples() -> list[tuple[str, list[str]]]:
-    blocks = re.findall(r"```console\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+    text = "\n".join(doc.read_text(encoding="utf-8") for doc in DOCUMENTS)
+    blocks = re.findall(r"```console\n(.*?)```", text, flags=re.DOTALL)
     examples = []
     for block in blocks:
         for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
