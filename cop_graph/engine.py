@@ -75,14 +75,17 @@ def default_format(form: str) -> str:
 
 
 def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
-    """Answer one query within the configured limits, or raise a :class:`CopGraphError`."""
-    query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
-    form = query_form(query)
-    fmt = _format(request, form)
-    if fmt not in formats_for(form):
-        raise OutputError(f"format {fmt!r} does not fit a {form} result; choose one of: {', '.join(formats_for(form))}")
+    """Answer one query within the configured limits, or raise a :class:`CopGraphError`.
+
+    Parsing counts against the time limit too: some queries are slow just to parse."""
 
     def work() -> Answer:
+        query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
+        form = query_form(query)
+        fmt = _format(request, form)
+        if fmt not in formats_for(form):
+            raise OutputError(f"format {fmt!r} does not fit a {form} result; "
+                              f"choose one of: {', '.join(formats_for(form))}")
         result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs)
         result, rows, truncated = cap_rows(result, config.max_rows)
         body = write_result(result, fmt, config.base)

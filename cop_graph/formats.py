@@ -7,6 +7,7 @@ pick from these tables, so a format means the same everywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -64,7 +65,13 @@ def cell_text(term: Node | None, base: str | None) -> str:
     return short(term, base)
 
 
-_BARE = {XSD.integer, XSD.decimal, XSD.double, XSD.boolean}
+# Turtle's abbreviated forms; a literal is written bare only when its text is one of them.
+_BARE = {
+    XSD.integer: re.compile(r"[+-]?[0-9]+"),
+    XSD.decimal: re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD.double: re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    XSD.boolean: re.compile(r"true|false"),
+}
 
 
 def tsv_term(term: Node | None) -> str:
@@ -75,7 +82,8 @@ def tsv_term(term: Node | None) -> str:
         return f"<{term}>"
     if isinstance(term, BNode):
         return f"_:{term}"
-    if term.datatype in _BARE and not term.ill_typed:
+    bare = _BARE.get(term.datatype)
+    if bare is not None and bare.fullmatch(str(term)):
         return str(term)
     text = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
     text = text.replace("\n", "\\n").replace("\r", "\\r")

@@ -35,8 +35,7 @@ from cop_graph.queries import load_library, run_named
 PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full")
 MEASURES = ("degree", "weighted_degree", "betweenness", "closeness", "pagerank", "component", "community")
 EXPORT_FORMATS = ("graphml", "gexf", "json")
-EXACT_LIMIT = 2000  # above this many nodes, betweenness is estimated ...
-SAMPLED_SOURCES = 500  # ... from this many sampled (seeded) sources
+BETWEENNESS_BUDGET = 20_000_000  # sources x edges above which betweenness is estimated from sampled sources
 
 
 class NetworkError(CopGraphError):
@@ -189,8 +188,7 @@ def measure(network: nx.Graph, names: Iterable[str]) -> dict[str, dict[str, floa
     algorithms: dict[str, Callable[[], dict]] = {
         "degree": lambda: dict(simple.degree()),
         "weighted_degree": lambda: dict(simple.degree(weight="weight")),
-        "betweenness": lambda: nx.betweenness_centrality(
-            simple, k=SAMPLED_SOURCES if len(simple) > EXACT_LIMIT else None, seed=0),
+        "betweenness": lambda: nx.betweenness_centrality(simple, k=_sources(simple), seed=0),
         "closeness": lambda: nx.closeness_centrality(simple),
         "pagerank": lambda: nx.pagerank(simple, weight="weight"),
         "component": lambda: _numbered(nx.connected_components(simple)),
@@ -200,6 +198,14 @@ def measure(network: nx.Graph, names: Iterable[str]) -> dict[str, dict[str, floa
         for node, value in algorithms[name]().items():
             values[node][name] = round(value, 6) if isinstance(value, float) else value
     return values
+
+
+def _sources(graph: nx.Graph) -> int | None:
+    """All sources (exact betweenness) while affordable; else a seeded sample of them."""
+    edges = max(graph.number_of_edges(), 1)
+    if len(graph) * edges <= BETWEENNESS_BUDGET:
+        return None
+    return min(len(graph), max(10, BETWEENNESS_BUDGET // edges))
 
 
 def _numbered(groups: Iterable[set]) -> dict[str, int]:

@@ -176,6 +176,7 @@ def prepare(text: str, service_allowlist: tuple[str, ...] = (), max_bytes: int |
     parser's line and column on a syntax error."""
     if max_bytes is not None and len(text.encode("utf-8")) > max_bytes:
         raise QueryTooLarge(f"the query is {len(text.encode('utf-8')):,} bytes; the limit is {max_bytes:,}")
+    _check_service_text(text, service_allowlist)
     try:
         parsed = parseQuery(text)
     except ParseException as exc:
@@ -195,7 +196,36 @@ def prepare(text: str, service_allowlist: tuple[str, ...] = (), max_bytes: int |
         if not isinstance(endpoint, URIRef) or str(endpoint) not in service_allowlist:
             raise QueryRefused(f"SERVICE {endpoint.n3()} is not allowed: queries make no outbound requests "
                                "except to the configured allowlist")
+    _order_select_star(query, text)
     return query
+
+
+# rdflib re-reads SERVICE clauses from the query text (literals included), so the text is
+# checked as well as the parsed query: every SERVICE it names must be allowed.
+_SERVICE_TEXT = re.compile(r"SERVICE\s+(?:SILENT\s+)?(<[^>]*>|[?$]\w+|\w*:\w*)", re.IGNORECASE)
+
+
+def _check_service_text(text: str, allowlist: tuple[str, ...]) -> None:
+    for match in _SERVICE_TEXT.finditer(text):
+        target = match.group(1)
+        iri = target[1:-1] if target.startswith("<") else ""
+        if iri not in allowlist or not iri.startswith(("http://", "https://")):
+            raise QueryRefused(f"SERVICE {target} is not allowed: queries make no outbound requests "
+                               "except to the configured allowlist (written as full IRIs)")
+
+
+def _order_select_star(query: Query, text: str) -> None:
+    """SELECT * lists its variables in a hash order that differs between processes; put
+    them in the order they first appear in the query, as the SPARQL result tests expect."""
+    if query.algebra.name != "SelectQuery" or not re.search(r"SELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", text, re.I):
+        return
+    first = {}
+    for match in re.finditer(r"[?$]([A-Za-z_0-9\u00B7-\uFFFF]+)", text):
+        first.setdefault(match.group(1), match.start())
+    ordered = sorted(query.algebra.PV, key=lambda v: first.get(str(v), len(text)))
+    query.algebra["PV"] = ordered
+    if getattr(query.algebra.p, "name", None) == "Project":
+        query.algebra.p["PV"] = ordered
 
 
 def query_form(query: Query) -> str:
@@ -205,10 +235,9 @@ def query_form(query: Query) -> str:
 
 def _is_update(text: str) -> bool:
     try:
-        parseUpdate(text)
+        return bool(parseUpdate(text).request)
     except Exception:
         return False
-    return True
 
 
 def _service_endpoints(node: object) -> list[Node]:

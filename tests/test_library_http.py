@@ -72,3 +72,9 @@ def test_an_injection_attempt_through_a_string_parameter_is_inert(endpoint):
     rows = json.loads(body)["results"]["bindings"]
     only_tagged = json.loads(http(f"{endpoint}/queries/labels-missing-in-language?lang=zz", headers=RESULTS)[1])
     assert len(rows) == len(only_tagged["results"]["bindings"])  # the text is a value, nothing more
+
+
+def test_clients_that_accept_anything_get_data_not_a_page(endpoint):
+    status, _, headers = http(f"{endpoint}/queries/members-in-year", headers={"Accept": "*/*"})
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
+    assert http(f"{endpoint}/queries/members-in-year?year=2021&year=2022", headers=RESULTS)[0] == 400

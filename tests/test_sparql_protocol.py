@@ -262,3 +262,50 @@ def test_unicode_round_trips_in_every_result_format(endpoint):
                    "text/tab-separated-values"):
         status, body, _ = get(endpoint, {"Accept": accept}, query=PREFIXES + query)
         assert status == 200 and "Volker Türk" in body, accept
+
+
+# --- regressions from probing the endpoint ----------------------------------------------
+
+def test_select_star_columns_come_in_query_order_from_every_worker(endpoint):
+    headers = {get(endpoint, {"Accept": "text/csv"}, query="SELECT * WHERE { ?s ?p ?o } LIMIT 1")[1].splitlines()[0]
+               for _ in range(6)}
+    assert headers == {"s,p,o"}
+
+
+def test_accept_parameters_other_than_q_do_not_block_a_match(endpoint):
+    status, _, headers = get(endpoint, {"Accept": "application/sparql-results+json;charset=utf-8"}, query="ASK {}")
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
+
+
+def test_sparqlwrapper_rdfxml_for_graphs(endpoint, loaded):
+    from SPARQLWrapper import RDFXML
+
+    graph = wrapper(endpoint, CONSTRUCT, RDFXML).queryAndConvert()
+    assert isomorphic(graph, run_query(loaded, PREFIXES + CONSTRUCT).graph)
+
+
+def test_tsv_abbreviates_only_numbers_turtle_can_read_back(endpoint):
+    query = 'SELECT ?i ?d ?f WHERE { BIND(1 AS ?i) BIND("1"^^xsd:decimal AS ?d) BIND(1.5e0 AS ?f) }'
+    _, body, _ = get(endpoint, {"Accept": "text/tab-separated-values"}, query=query)
+    row = body.splitlines()[1].split("\t")
+    assert row[0] == "1"
+    assert row[1] == '"1"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    assert row[2] in ("1.5e0", "1.5E0", '"1.5"^^<http://www.w3.org/2001/XMLSchema#double>')
+
+
+def test_form_post_reads_dataset_parameters_from_the_url(endpoint):
+    url = f"{endpoint}/sparql?" + urllib.parse.urlencode({"default-graph-uri": f"{BASE}graph/data/cop"})
+    body = urllib.parse.urlencode({"query": f"ASK {{ <{BASE}session/2022-05-03> a ?t }}"}).encode()
+    status, text, _ = http(url, "POST", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                "Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(text)["boolean"] is False
+
+
+def test_cors_exposes_the_result_headers(endpoint):
+    _, _, headers = get(endpoint, {"Origin": "https://yasgui.example"}, query="ASK {}")
+    assert "X-Result-Rows" in headers["Access-Control-Expose-Headers"]
+
+
+def test_a_comment_only_query_is_a_syntax_error_not_an_update(endpoint):
+    status, text, _ = get(endpoint, query="# nothing here")
+    assert status == 400 and "syntax error" in text

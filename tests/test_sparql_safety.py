@@ -146,3 +146,13 @@ def test_requests_over_the_size_limit_are_refused_before_parsing(limited):
     assert status == 414
     huge_body = b"x" * 50000
     assert http(f"{limited}/sparql", "POST", huge_body, {"Content-Type": "application/sparql-query"})[0] == 413
+
+
+def test_an_allowlisted_service_cannot_smuggle_another_endpoint_in_a_literal(cop_graph_bin, listener):
+    server, url = listener
+    with running_server(cop_graph_bin, "--allow-service", f"{url}/ok") as allowed:
+        smuggled = (f'SELECT * {{ BIND("SERVICE <{url}/EVIL> {{ ?s ?p ?o }}" AS ?x) '
+                    f"SERVICE <{url}/ok> {{ ?s ?p ?o }} }}")
+        status, body, _ = get(allowed, ACCEPT_JSON, query=smuggled)
+        assert status == 403 and "EVIL" in body
+        assert server.requests == []

@@ -47,7 +47,7 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) ->
     app.register_blueprint(library)
     CORS(app, resources={r"/sparql": {}, r"/queries*": {}}, origins="*",
          allow_headers=["Content-Type", "Accept"], methods=["GET", "POST", "HEAD", "OPTIONS"], max_age=86400,
-         send_wildcard=True)
+         send_wildcard=True, expose_headers=["X-Result-Truncated", "X-Result-Rows"])
     errors.register(app)
 
     @app.after_request

@@ -9,10 +9,10 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from rdflib.query import Result
 
 from cop_graph.engine import QueryRequest
-from cop_graph.errors import CopGraphError
+from cop_graph.errors import CopGraphError, ParameterError
 from cop_graph.formats import cell_text
 from cop_graph.queries import NamedQuery, find_query
-from cop_graph.web.negotiation import negotiate
+from cop_graph.web.negotiation import negotiate, prefers_html
 from cop_graph.web.results import answer_response, run
 
 library = Blueprint("library", __name__)
@@ -48,11 +48,14 @@ def index() -> Response | str:
 @library.get("/queries/<name>")
 def named_query(name: str) -> Response | str | tuple[str, int]:
     query = find_query(_queries(), name)
+    repeated = [k for k in request.args if k != "format" and len(request.args.getlist(k)) > 1]
+    if repeated:
+        raise ParameterError(f"parameter {repeated[0]!r} is given more than once")
     values = {k: v for k, v in request.args.items() if k != "format" and v != ""}
     base = current_app.config["COP"].base
     if not _browser():
         bindings = query.bindings(values, base)
-        formats = negotiate(request.accept_mimetypes, request.args.get("format"))
+        formats = negotiate(request.accept_mimetypes, request.args.getlist("format"))
         return answer_response(QueryRequest(query.text, bindings, negotiated=formats))
     try:
         answer = run(QueryRequest(query.text, query.bindings(values, base), format="json"))
@@ -66,6 +69,4 @@ def named_query(name: str) -> Response | str | tuple[str, int]:
 
 
 def _browser() -> bool:
-    accept = request.accept_mimetypes
-    return not request.args.get("format") and accept.best_match(
-        ["text/html", "application/sparql-results+json", "text/turtle"]) == "text/html"
+    return not request.args.get("format") and prefers_html(request.accept_mimetypes)

@@ -34,29 +34,39 @@ GRAPH_TYPES: dict[str, str] = {
 # Format parameter values (as in ?format=json) for each kind of result.
 RESULT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "text": "table", "table": "table"}
 GRAPH_NAMES = {"turtle": "turtle", "ttl": "turtle", "n3": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
-               "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "rdfxml": "xml", "xml": "xml",
-               "rdf": "xml", "trig": "trig"}
+               "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "rdfxml": "xml", "rdf+xml": "xml",
+               "xml": "xml", "rdf": "xml", "trig": "trig"}
 
 
-def choose(accept: MIMEAccept, table: dict[str, str], names: dict[str, str], format_param: str | None) -> str | None:
-    """The format to write, from a ``format`` parameter (a name or media type) or the
-    Accept header; None when nothing acceptable can be produced."""
-    if format_param:
-        wanted = format_param.strip().lower()
-        return names.get(wanted) or table.get(wanted.split(";")[0].strip())
+def choose(accept: MIMEAccept, table: dict[str, str], names: dict[str, str],
+           format_params: list[str] | None = None) -> str | None:
+    """The format to write: the first ``format`` parameter (a name or media type) that fits,
+    else the Accept header; None when nothing acceptable can be produced."""
+    for param in format_params or ():
+        wanted = param.strip().lower()
+        fits = names.get(wanted) or table.get(wanted.split(";")[0].strip())
+        if fits:
+            return fits
+    accept = _without_parameters(accept)
     if not accept:
         return next(iter(table.values()))
     best = accept.best_match(list(table))
     return table[best] if best else None
 
 
-def negotiate(accept: MIMEAccept, format_param: str | None) -> tuple[str | None, str | None]:
+def _without_parameters(accept: MIMEAccept) -> MIMEAccept:
+    """Accept entries with media-type parameters (charset, profile) match their bare type."""
+    return MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept])
+
+
+def negotiate(accept: MIMEAccept, format_params: list[str] | None = None) -> tuple[str | None, str | None]:
     """The formats for a SELECT/ASK result and for a CONSTRUCT/DESCRIBE graph."""
-    return (choose(accept, RESULT_TYPES, RESULT_NAMES, format_param),
-            choose(accept, GRAPH_TYPES, GRAPH_NAMES, format_param))
+    return (choose(accept, RESULT_TYPES, RESULT_NAMES, format_params),
+            choose(accept, GRAPH_TYPES, GRAPH_NAMES, format_params))
 
 
 def prefers_html(accept: MIMEAccept) -> bool:
     """A browser: text/html asked for more than any RDF syntax (ties go to RDF, so
     ``*/*`` gets data, not a page)."""
-    return bool(accept) and accept.best_match([*GRAPH_TYPES, "text/html"]) == "text/html"
+    accept = _without_parameters(accept)
+    return bool(accept) and accept.best_match([*GRAPH_TYPES, *RESULT_TYPES, "text/html"]) == "text/html"

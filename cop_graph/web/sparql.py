@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.datastructures import CombinedMultiDict
 
 from cop_graph.engine import QueryRequest
 from cop_graph.errors import QueryRefused
@@ -48,8 +49,8 @@ def _protocol_request() -> ProtocolRequest:
     else:
         mimetype = request.mimetype
         if mimetype == FORM:
-            source = request.form
-            query = _single(source.getlist("query") + args.getlist("query"), "query")
+            source = CombinedMultiDict([request.form, args])  # dataset parameters may sit in the URL
+            query = _single(source.getlist("query"), "query")
         elif mimetype == DIRECT:
             source = args
             if "query" in args:
@@ -84,7 +85,7 @@ def endpoint() -> Response | str:
     config = current_app.config["COP"]
     if len(operation.query.encode("utf-8")) > config.max_query_bytes:
         raise ProtocolError(413, f"the query is over the size limit of {config.max_query_bytes:,} bytes")
-    formats = negotiate(request.accept_mimetypes, request.values.get("format"))
+    formats = negotiate(request.accept_mimetypes, request.values.getlist("format"))
     query = QueryRequest(operation.query, default_graphs=operation.default_graphs,
                          named_graphs=operation.named_graphs, negotiated=formats)
     return answer_response(query)
@@ -95,7 +96,7 @@ def _describe_service() -> Response | str:
     if prefers_html(request.accept_mimetypes) and not request.args.get("format"):
         library = current_app.extensions["cop_queries"]
         return render_template("sparql.html", queries=list(library.values()), prefixes=_prefix_lines())
-    fmt = choose(request.accept_mimetypes, GRAPH_TYPES, GRAPH_NAMES, request.args.get("format"))
+    fmt = choose(request.accept_mimetypes, GRAPH_TYPES, GRAPH_NAMES, request.args.getlist("format"))
     if fmt is None:
         raise ProtocolError(406, f"the service description is available as: {', '.join(GRAPH_TYPES)}")
     from cop_graph.formats import RDF_SYNTAXES, serialize_graph
