@@ -106,12 +106,11 @@ def test_a_runaway_query_is_stopped_while_other_requests_are_answered(endpoint):
     thread = threading.Thread(target=slow)
     thread.start()
     time.sleep(0.5)
-    started = time.monotonic()
     status, body, _ = get(endpoint, ACCEPT_JSON, query="ASK { ?s ?p ?o }")
-    light_seconds = time.monotonic() - started
+    answered_while_running = thread.is_alive()
     thread.join(timeout=60)
     assert status == 200 and json.loads(body)["boolean"] is True
-    assert light_seconds < 2.0, "a light query waited for the runaway one"
+    assert answered_while_running, "the light query waited for the runaway one"
     status, text, _ = outcome["answer"]
     assert status == 503 and "time limit of 3 s" in text
     assert outcome["seconds"] < 3 + 5
