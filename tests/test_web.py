@@ -31,6 +31,7 @@ def test_home_describes_the_dataset_and_links_every_named_query(server):
     assert "<title>B-Tech Company Community of Practice" in body
     assert re.search(r"<td>cop:RegularSession</td><td>5</td>", body)
     assert 'href="/queries/members-in-year"' in body
+    assert "<h2>Most connected organisations</h2>" in body and "<td>Apple</td><td>28</td>" in body
     assert "script-src 'self'" in headers["Content-Security-Policy"]
 
 
