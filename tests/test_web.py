@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.error
 import urllib.request
@@ -51,3 +52,28 @@ def test_a_bad_parameter_is_a_400_with_the_reason_never_a_500(server):
 
 def test_an_unknown_query_is_a_404(server):
     assert _get(server + "/queries/nope")[0] == 404
+
+
+def test_the_network_view_draws_the_projection_as_svg_with_links(server):
+    status, body, _ = _get(server + "/network?projection=topics&year=2022")
+    assert status == 200
+    drawing = body.split("<svg viewBox")[1]
+    assert drawing.count("<circle cx=") == 11 and drawing.count("<line ") == 9
+    assert drawing.count('<a href="/queries/provenance?resource=https') == 11
+    assert "<script" not in body.split("<svg viewBox")[1]
+
+
+def test_the_network_view_has_a_json_twin_built_from_the_same_data(server):
+    status, body, _ = _get(server + "/network?projection=topics&year=2022&format=json", accept="application/json")
+    data = json.loads(body)
+    assert status == 200 and len(data["nodes"]) == 11 and len(data["edges"]) == 9
+    assert {"iri", "label", "type", "x", "y", "degree"} <= set(data["nodes"][0])
+
+
+@pytest.mark.parametrize(("query", "fragment"), [
+    ("projection=friends", "unknown projection 'friends'"),
+    ("year=1999", "no data for year 1999"),
+])
+def test_bad_network_requests_are_400(server, query, fragment):
+    status, body, _ = _get(server + "/network?" + query)
+    assert status == 400 and fragment in body
