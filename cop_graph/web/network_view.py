@@ -46,9 +46,9 @@ def drawing(loaded: CopDataset, projection: str, year: str | None) -> Drawing:
         degree = dict(simple.degree())
         types = sorted({simple.nodes[n]["type"] for n in simple})
         colour = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(types)}
-        scale = lambda v: round((v + 1.1) / 2.2 * SIZE, 1)  # noqa: E731 - layout is in [-1, 1]
         nodes = [{"iri": n, "label": simple.nodes[n]["label"], "type": simple.nodes[n]["type"],
-                  "x": scale(positions[n][0]), "y": scale(positions[n][1]), "degree": degree[n],
+                  "x": _scale(positions[n][0], 40, SIZE - 260), "y": _scale(positions[n][1], 30, SIZE - 30),
+                  "degree": degree[n],
                   "r": round(4 + 10 * (degree[n] / max(max(degree.values()), 1)) ** 0.5, 1),
                   "colour": colour[simple.nodes[n]["type"]]} for n in simple]
         where = {n["iri"]: n for n in nodes}
@@ -56,6 +56,11 @@ def drawing(loaded: CopDataset, projection: str, year: str | None) -> Drawing:
                   "x2": where[b]["x"], "y2": where[b]["y"]} for a, b, d in simple.edges(data=True)]
         cache[key] = Drawing(projection, year, network.summary(graph), nodes, edges, list(colour.items()))
     return cache[key]
+
+
+def _scale(value: float, low: float, high: float) -> float:
+    """From the layout's [-1, 1] to the drawing, leaving room on the right for labels."""
+    return round(low + (value + 1) / 2 * (high - low), 1)
 
 
 @network_view.get("/network")
