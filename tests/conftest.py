@@ -21,7 +21,9 @@ from cop_graph.validation import Report, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-SOURCE_TEXT = SHARED / "sources" / "b-tech-cop-2022-year-end-review.txt"
+# The year-end review as received; the graph's document text and every quote must match it.
+SOURCE_TEXT = ROOT / "data" / "sources" / "b-tech-cop-2022-year-end-review.txt"
+SOURCE_SHA256 = "3ee12eb2d1b5c5bde838a0c1b8f3f1148791ba5d916a93fead8b56831cd4afea"
 BASE = "https://w3id.org/b-tech-cop/"
 
 

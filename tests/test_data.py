@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -10,15 +11,20 @@ from rdflib.namespace import DCTERMS, PROV, RDFS
 
 from cop_graph.namespaces import COP, OA, SDO
 
-from .conftest import BASE, ROOT, SOURCE_TEXT
+from .conftest import BASE, ROOT, SHARED, SOURCE_SHA256, SOURCE_TEXT
 
 REVIEW = URIRef(BASE + "document/review-2022")
 
 
 @pytest.fixture(scope="module")
 def source_text() -> str:
-    assert SOURCE_TEXT.is_file(), f"the source text is expected beside the project at {SOURCE_TEXT}"
     return SOURCE_TEXT.read_text(encoding="utf-8")
+
+
+def test_the_shipped_source_is_the_review_as_received():
+    copies = [SOURCE_TEXT, SHARED / "sources" / SOURCE_TEXT.name]
+    digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in copies if p.is_file()}
+    assert digests == {SOURCE_SHA256}
 
 
 def test_shipped_data_has_no_violations(report):
