@@ -69,10 +69,6 @@ class CopDataset:
             union.add(triple)
         return union
 
-    def rebase(self, node: Node) -> Node:
-        """Move a bundled IRI under the configured base (identity when they agree)."""
-        return _rebase(node, self.config.base)
-
     def canonical(self, node: Node) -> Node:
         """The IRI as written in the bundled files, for finding it there."""
         if isinstance(node, URIRef) and self.config.base != CANONICAL_BASE and str(node).startswith(self.config.base):

@@ -154,11 +154,10 @@ def serialize_graph(graph: Graph, name: str) -> str:
 def write_result(result: Result, name: str, base: str | None = None) -> str:
     """Write any query result in the named format, or say which formats fit it."""
     if result.type in ("CONSTRUCT", "DESCRIBE"):
-        graph_name = {"table": "turtle", "json": "jsonld"}.get(name, name)
-        if graph_name not in GRAPH_RESULT_FORMATS:
+        if name not in GRAPH_RESULT_FORMATS:
             raise OutputError(f"format {name!r} is for SELECT and ASK results; a {result.type} "
                               f"result can be written as: {', '.join(GRAPH_RESULT_FORMATS)}")
-        return serialize_graph(result.graph, graph_name)
+        return serialize_graph(result.graph, name)
     if name not in TABULAR:
         raise OutputError(f"format {name!r} is for CONSTRUCT and DESCRIBE results; a {result.type} "
                           f"result can be written as: {', '.join(TABULAR)}")

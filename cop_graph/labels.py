@@ -46,9 +46,3 @@ def short(node: Node | None, base: str | None = None) -> str:
 def _is_local(name: str) -> bool:
     return bool(name) and all(ch.isalnum() or ch in "_-." for ch in name)
 
-
-def display(graph: Graph, node: Node, base: str | None = None) -> str:
-    """Label and short form together, e.g. ``<org/apple> "Apple"``."""
-    text = short(node, base)
-    name = label(graph, node) if not isinstance(node, Literal) else None
-    return f'{text} "{name}"' if name else text

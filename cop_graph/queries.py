@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import rdflib.plugins.sparql as rdflib_sparql
@@ -161,7 +162,14 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
 
 
 def load_library(folder: Path) -> dict[str, NamedQuery]:
-    return {q.name: q for q in (parse_named_query(p) for p in sorted(folder.glob("*.rq")))}
+    """Every named query in a folder; parsed once per version of the folder's files."""
+    files = tuple((p, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.rq")))
+    return dict(_parse_library(files))
+
+
+@lru_cache(maxsize=8)
+def _parse_library(files: tuple[tuple[Path, int], ...]) -> tuple[tuple[str, NamedQuery], ...]:
+    return tuple((q.name, q) for q in (parse_named_query(p) for p, _ in files))
 
 
 def find_query(library: dict[str, NamedQuery], name: str) -> NamedQuery:
