@@ -317,6 +317,8 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
                                                   ("max_rows", max_rows)) if v is not None})
     if allow_service:
         config = replace(config, service_allowlist=config.service_allowlist + allow_service)
+    if config.workers < 1:  # the server always runs queries where the time limit can stop them
+        config = replace(config, workers=1)
     app = create_app(config, data)
     loaded = app.extensions["cop_dataset"]
     for conflict in find_conflicts(loaded) if data else ():
