@@ -115,3 +115,11 @@ def test_network_cli_outputs(cli, tmp_path):
     target = tmp_path / "orgs.graphml"
     proc = cli("network", "export", "--format", "graphml", "-o", str(target))
     assert proc.returncode == 0 and nx.read_graphml(target).number_of_nodes() == 18
+
+
+def test_memberships_of_several_years_months_or_no_end_count_in_every_year_they_cover(config):
+    loaded = load_dataset([SMALL, SMALL.parent / "intervals.ttl"], config=config, bundled=False)
+    in_2021 = set(network.projection(loaded, "orgs", "2021").nodes)
+    in_2022 = set(network.projection(loaded, "orgs", "2022").nodes)
+    assert {n.removeprefix(EX) for n in in_2021} == {"A", "B", "D"}
+    assert {n.removeprefix(EX) for n in in_2022} == {"A", "B", "C", "X", "D", "E", "F"}
