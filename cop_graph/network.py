@@ -17,6 +17,7 @@ benchmarks all call these functions.
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,16 +99,17 @@ def project_topics(rows: list[dict[str, str]]) -> nx.Graph:
 
 
 def project_org_topic(orgs: list[dict[str, str]], sessions: list[dict[str, str]]) -> nx.Graph:
-    by_series: dict[str, list[dict[str, str]]] = {}
+    sessions_on: dict[str, Counter[str]] = defaultdict(Counter)  # series -> topic -> sessions
     for row in sessions:
-        by_series.setdefault(row.get("series", ""), []).append(row)
-    network = nx.Graph()
+        sessions_on[row.get("series", "")][row["topic"]] += 1
+    weights: Counter[tuple[str, str]] = Counter()
     for row in orgs:
-        for session in by_series.get(row["series"], []):
-            network.add_node(row["organisation"], bipartite=0)
-            network.add_node(session["topic"], bipartite=1)
-            weight = network.get_edge_data(row["organisation"], session["topic"], {"weight": 0})["weight"]
-            network.add_edge(row["organisation"], session["topic"], weight=weight + 1)
+        for topic, count in sessions_on.get(row["series"], {}).items():
+            weights[(row["organisation"], topic)] += count
+    network = nx.Graph()
+    network.add_nodes_from({o for o, _ in weights}, bipartite=0)
+    network.add_nodes_from({t for _, t in weights}, bipartite=1)
+    network.add_weighted_edges_from((o, t, w) for (o, t), w in weights.items())
     return network
 
 
