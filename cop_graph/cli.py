@@ -330,9 +330,9 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
         server = create_server(app, host=host, port=port, threads=threads, ident="cop-graph")
     except OSError as exc:
         raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    click.echo(f"cop-graph on http://{host}:{server.effective_port}/ — SPARQL endpoint "
-               f"http://{host}:{server.effective_port}/sparql ({len(loaded):,} triples, {config.workers} query "
-               f"workers, {config.query_timeout:g} s time limit); Ctrl-C stops it", err=True)
+    url = f"http://{host}:{server.effective_port}"
+    click.echo(f"cop-graph on {url}/ — SPARQL endpoint {url}/sparql ({len(loaded):,} triples, "
+               f"query workers: {config.workers}, time limit {config.query_timeout:g} s); Ctrl-C stops it", err=True)
     try:
         server.run()
     except KeyboardInterrupt:
