@@ -7,6 +7,7 @@ The CLI calls :func:`answer` directly; the server calls it inside worker process
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from cop_graph.formats import GRAPH_RESULT_FORMATS, TABULAR, media_type_of, writ
 from cop_graph.queries import evaluate, prepare, query_form
 
 T = TypeVar("T")
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,11 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
         result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs)
         result, rows, truncated = cap_rows(result, config.max_rows)
         body = write_result(result, fmt, config.base)
-        return Answer(body, fmt, media_type_of(fmt, form), form, rows, truncated)
+        media_type = media_type_of(fmt, form)
+        if "xml" in media_type and _XML_FORBIDDEN.search(body):
+            raise NotAcceptable("the result holds characters that XML 1.0 cannot carry; ask for JSON, CSV, "
+                                "TSV, Turtle or N-Triples instead")
+        return Answer(body, fmt, media_type, form, rows, truncated)
 
     return within(config.query_timeout, work)
 

@@ -309,3 +309,11 @@ def test_cors_exposes_the_result_headers(endpoint):
 def test_a_comment_only_query_is_a_syntax_error_not_an_update(endpoint):
     status, text, _ = get(endpoint, query="# nothing here")
     assert status == 400 and "syntax error" in text
+
+
+def test_a_result_xml_cannot_carry_is_refused_not_sent_malformed(endpoint):
+    query = 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'
+    status, text, _ = get(endpoint, {"Accept": "application/sparql-results+xml"}, query=query)
+    assert status == 406 and "XML 1.0" in text
+    status, body, _ = get(endpoint, {"Accept": "application/sparql-results+json"}, query=query)
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["x"]["value"] == "a\u0001b"
