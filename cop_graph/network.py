@@ -170,12 +170,10 @@ def projection(loaded: CopDataset, name: str, year: str | None = None) -> nx.Gra
 
 
 def _full_in_year(network: nx.MultiDiGraph, loaded: CopDataset, year: str) -> nx.MultiDiGraph:
-    """Leave out sessions, series and memberships of other years (undated resources stay)."""
-    other = {r["series"] for r in Rows.of(loaded, "network-organisations").rows if r["year"] != year}
-    other |= {r["session"] for r in Rows.of(loaded, "network-session-topics").rows if r["year"] != year}
-    other -= {r["series"] for r in Rows.of(loaded, "network-organisations").rows if r["year"] == year}
-    dated = [n for n in network if n in other or f"/{int(year) - 1}/" in n or f"/{int(year) + 1}/" in n]
-    network.remove_nodes_from(dated)
+    """Leave out the dated resources (sessions, series, developments, memberships) that do
+    not cover the year; undated resources stay."""
+    elsewhere = {r["resource"] for r in Rows.of(loaded, "network-dated").rows if not _in_year(r, year)}
+    network.remove_nodes_from([n for n in network if n in elsewhere])
     return network
 
 

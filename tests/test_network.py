@@ -123,3 +123,11 @@ def test_memberships_of_several_years_months_or_no_end_count_in_every_year_they_
     in_2022 = set(network.projection(loaded, "orgs", "2022").nodes)
     assert {n.removeprefix(EX) for n in in_2021} == {"A", "B", "D"}
     assert {n.removeprefix(EX) for n in in_2022} == {"A", "B", "C", "X", "D", "E", "F"}
+
+
+def test_the_full_graph_for_a_year_keeps_only_what_covers_that_year(small):
+    in_2021 = {n.removeprefix(EX) for n in network.projection(small, "full", "2021")}
+    in_2022 = {n.removeprefix(EX) for n in network.projection(small, "full", "2022")}
+    assert {"mA1", "mB1", "y2021", "mP"} <= in_2021 and not {"mA2", "s1", "s2", "y2022"} & in_2021
+    assert {"mA2", "mC2", "s1", "s2", "y2022"} <= in_2022 and not {"mA1", "y2021", "mP"} & in_2022
+    assert {"A", "T1", "cop"} <= in_2021 & in_2022  # undated resources stay
