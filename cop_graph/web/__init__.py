@@ -41,12 +41,14 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) ->
     from cop_graph.web.explorer import explorer
     from cop_graph.web.library import library
     from cop_graph.web.network_view import network_view
+    from cop_graph.web.search_view import search_view
     from cop_graph.web.sparql import sparql
 
     app.register_blueprint(explorer)
     app.register_blueprint(sparql)
     app.register_blueprint(library)
     app.register_blueprint(network_view)
+    app.register_blueprint(search_view)
     CORS(app, resources={r"/sparql": {}, r"/queries*": {}}, origins="*",
          allow_headers=["Content-Type", "Accept"], methods=["GET", "POST", "HEAD", "OPTIONS"], max_age=86400,
          send_wildcard=True, expose_headers=["X-Result-Truncated", "X-Result-Rows"])

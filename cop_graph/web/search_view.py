@@ -1,0 +1,103 @@
+"""The search page, ``/search?q=…`` (and its JSON twin): labels and alternative labels,
+ranked, filterable by type; the matching itself lives in :mod:`cop_graph.search`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, request
+from rdflib import URIRef
+from werkzeug.routing import BuildError
+
+from cop_graph import search as finder
+from cop_graph.errors import ParameterError
+from cop_graph.labels import short
+from cop_graph.web.links import resource_url
+from cop_graph.web.twin import respond
+
+search_view = Blueprint("search", __name__)
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+MAX_TYPES = 20
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One search: the same object feeds the template and the JSON twin."""
+
+    query: str
+    type: list[str]
+    limit: int
+    hits: list[dict]
+    total: int
+    suggestions: list[dict]
+    type_options: list[tuple[str, int]]
+
+    def as_json(self) -> dict:
+        return {"query": self.query, "type": self.type, "limit": self.limit, "count": len(self.hits),
+                "total": self.total, "hits": self.hits, "suggestions": self.suggestions}
+
+
+@search_view.get("/search")
+@search_view.get("/search.json")
+def page() -> Response:
+    query, limit, values = _query(), _limit(), _type_values()
+    loaded = current_app.extensions["cop_dataset"]
+    index = finder.index_for(loaded)
+    types = [finder.resolve_type(value, index.base) for value in values]
+    found = finder.matches(index, query, types)
+    suggestions = finder.suggest(loaded, query) if query.strip() and not found else []
+    shown = [short(URIRef(t), index.base) for t in types]
+    result = SearchPage(query, shown, limit, [_as_dict(hit) for hit in found[:limit]], len(found),
+                        [_as_dict(hit) for hit in suggestions], _type_options(index, shown))
+    return respond(result, "search.html", default_limit=DEFAULT_LIMIT)
+
+
+def _type_options(index: finder.SearchIndex, chosen: list[str]) -> list[tuple[str, int]]:
+    """Every type in the data with its count, plus any chosen one the data does not have."""
+    options = index.type_counts()
+    present = {name for name, _ in options}
+    return options + [(name, 0) for name in chosen if name not in present]
+
+
+def _query() -> str:
+    """``q``, refused with a 400 when it could never be a label: too long or with control characters."""
+    text = request.args.get("q", "")
+    if len(text) > finder.MAX_QUERY_LENGTH:
+        raise ParameterError(f"parameter 'q' must be at most {finder.MAX_QUERY_LENGTH} characters; "
+                             f"got {len(text):,}")
+    if _CONTROL.search(text):
+        raise ParameterError("parameter 'q' must not contain control characters (such as NUL)")
+    return text
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "").strip()
+    if not raw:
+        return DEFAULT_LIMIT
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ParameterError(f"parameter 'limit' must be a whole number from 1 to {MAX_LIMIT}; got {raw[:50]!r}")
+    return int(raw)
+
+
+def _type_values() -> list[str]:
+    values = [value for value in request.args.getlist("type") if value.strip()]
+    if len(values) > MAX_TYPES:
+        raise ParameterError(f"parameter 'type' may be given at most {MAX_TYPES} times; got {len(values)}")
+    return values
+
+
+def _as_dict(hit: finder.Hit) -> dict:
+    return {"iri": hit.iri, "label": hit.label, "matched": hit.matched, "types": list(hit.types),
+            "match": hit.match, "rank": hit.rank, "url": _url(hit.iri)}
+
+
+def _url(iri: str) -> str | None:
+    """The resource's page; None while no page can be built for it (its route is not registered)."""
+    try:
+        return resource_url(iri)
+    except BuildError:
+        return None
