@@ -26,13 +26,14 @@ def _get(url: str, accept: str = BROWSER) -> tuple[int, str, dict]:
         return exc.code, exc.read().decode("utf-8"), dict(exc.headers)
 
 
-def test_home_describes_the_dataset_and_links_every_named_query(server):
+def test_home_describes_the_dataset_and_leads_into_it(server):
     status, body, headers = _get(server + "/")
     assert status == 200
-    assert "<title>B-Tech Company Community of Practice" in body
-    assert re.search(r"<td>cop:RegularSession</td><td>5</td>", body)
-    assert 'href="/queries/members-in-year"' in body
-    assert "<h2>Most connected organisations</h2>" in body and "<td>Apple</td><td>28</td>" in body
+    assert "<title>B-Tech Company Community of Practice knowledge graph" in body
+    assert re.search(r'<td><a href="/classes/cop:RegularSession">cop:RegularSession</a></td><td>5</td>', body)
+    assert 'href="/queries"' in body and 'href="/timeline"' in body and 'action="/search"' in body
+    assert "<h2>Most connected organisations</h2>" in body
+    assert '<td><a href="/org/apple">Apple</a></td><td>schema:Corporation</td><td>28</td>' in body
     assert "script-src 'self'" in headers["Content-Security-Policy"]
 
 

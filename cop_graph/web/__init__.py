@@ -41,6 +41,7 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) ->
     from cop_graph.web.explorer import explorer
     from cop_graph.web.library import library
     from cop_graph.web.network_view import network_view
+    from cop_graph.web.resources import resources
     from cop_graph.web.search_view import search_view
     from cop_graph.web.sparql import sparql
 
@@ -49,6 +50,7 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) ->
     app.register_blueprint(library)
     app.register_blueprint(network_view)
     app.register_blueprint(search_view)
+    app.register_blueprint(resources)  # last: its /<path> serves the IRIs under the base
     CORS(app, resources={r"/sparql": {}, r"/queries*": {}}, origins="*",
          allow_headers=["Content-Type", "Accept"], methods=["GET", "POST", "HEAD", "OPTIONS"], max_age=86400,
          send_wildcard=True, expose_headers=["X-Result-Truncated", "X-Result-Rows"])

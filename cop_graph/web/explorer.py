@@ -1,19 +1,23 @@
-"""Explorer pages: the home page."""
+"""Explorer pages: home, classes and their instances, the topic hierarchy and the
+timeline. Each page's data comes from ``cop_graph.pages`` and is served as HTML or as
+its JSON twin (``.json``, ``Accept: application/json``, ``?format=json``)."""
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import URIRef
-from rdflib.query import Result
 
 from cop_graph import network
 from cop_graph.dataset import CopDataset
-from cop_graph.engine import QueryRequest
-from cop_graph.labels import short
-from cop_graph.queries import NamedQuery
-from cop_graph.web.results import run
+from cop_graph.errors import CopGraphError, ParameterError
+from cop_graph.labels import label, short
+from cop_graph.namespaces import PREFIXES
+from cop_graph.pages.home import Entry, Source, dataset_description, home_page
+from cop_graph.pages.listing import class_index, class_page
+from cop_graph.pages.timeline import timeline as build_timeline
+from cop_graph.pages.topics import topic_tree
+from cop_graph.web import twin
+from cop_graph.web.links import resource_url
 
 explorer = Blueprint("explorer", __name__)
 
@@ -22,32 +26,107 @@ def _dataset() -> CopDataset:
     return current_app.extensions["cop_dataset"]
 
 
-def _library() -> dict[str, NamedQuery]:
-    return current_app.extensions["cop_queries"]
+def class_url(iri: str, **args: object) -> str:
+    """A class's listing: by prefixed name when it has one, else by IRI."""
+    name = short(URIRef(iri))
+    if not name.startswith("<"):
+        return url_for("explorer.class_listing", name=name, **args)
+    return url_for("explorer.classes", iri=iri, **args)
 
 
-@explorer.get("/")
-def home() -> str:
+ENTRIES = (
+    ("Companies", "schema:Corporation", "the companies that took part"),
+    ("Memberships", "org:Membership", "who took part in which year, and the High Commissioners' terms"),
+    ("Sessions", "cop:Session", "the COP's sessions with their dates and themes"),
+    ("Outside experts", "org:Organization", "the expert organisations that joined sessions"),
+    ("Developments", "cop:Development", "what affected the COP"),
+    ("People", "schema:Person", "the people the sources name"),
+    ("Documents", "dcterms:BibliographicResource", "the sources, with the year-end review's full text"),
+)
+
+
+@explorer.get("/.json")
+@explorer.get("/index.json")
+@explorer.get("/")  # registered first, so url_for gives "/"
+def home() -> Response:
     loaded = _dataset()
-    base = loaded.config.base
-    library = _library()
-    answer = run(QueryRequest(library["instances-per-class"].text, format="json"))
-    counts = Result.parse(io.StringIO(answer.body), format="json")
-    classes = [(short(row["class"], base), int(row.instances)) for row in counts]
-    graphs = [(short(s.graph, base), s.display(loaded.config.root), s.triples) for s in loaded.files]
-    return render_template("home.html", triples=len(loaded), version=loaded.version, classes=classes,
-                           graphs=graphs, queries=list(library.values()), connected=_most_connected(loaded))
+    about = dataset_description(loaded)
+    sources = [Source(iri, label(loaded.dataset, URIRef(iri)) or short(URIRef(iri), loaded.config.base),
+                      resource_url(iri)) for iri in about["sources"]]
+    entries = [Entry(name, class_url(_expand(curie)), text) for name, curie, text in ENTRIES]
+    entries += [Entry("Timeline", url_for("explorer.timeline"), "sessions, developments and memberships by date"),
+                Entry("Topics", url_for("explorer.topics"), "the session themes as a tree, with session counts"),
+                Entry("Network", url_for("network_view.view"), "the COP as a network"),
+                Entry("Queries", url_for("library.index"), "named questions with parameter forms"),
+                Entry("SPARQL", url_for("sparql.endpoint"), "write your own query")]
+    page = home_page(loaded, about, sources, class_index(loaded, resource_url, class_url).classes,
+                     build_timeline(loaded, resource_url), entries, _most_connected(loaded),
+                     resource_url(about["iri"]) if about["iri"] else None)
+    return twin.respond(page, "home.html")
 
 
-def _most_connected(loaded: CopDataset, count: int = 10) -> list[tuple[str, str, str, int]]:
+def _expand(curie: str) -> str:
+    prefix, local = curie.split(":", 1)
+    return str(PREFIXES[prefix]) + local
+
+
+def _most_connected(loaded: CopDataset, count: int = 10) -> list[dict]:
     """The organisations with the most links in the organisation network, computed once per
     dataset version (the data does not change while the app runs)."""
     cache = current_app.extensions.setdefault("cop_network_cache", {})
     key = (loaded.version, "orgs")
     if key not in cache:
-        graph = network.projection(loaded, "orgs")
+        try:
+            graph = network.projection(loaded, "orgs")
+        except CopGraphError:
+            cache[key] = []
+            return cache[key]
         values = network.measure(graph, ["weighted_degree", "degree"])
         ranked = sorted(graph.nodes, key=lambda n: (-values[n]["weighted_degree"], graph.nodes[n]["label"]))
-        cache[key] = [(short(URIRef(n), loaded.config.base), graph.nodes[n]["label"], graph.nodes[n]["type"],
-                       values[n]["weighted_degree"]) for n in ranked[:count]]
-    return cache[key]
+        cache[key] = [{"iri": n, "label": graph.nodes[n]["label"], "type": graph.nodes[n]["type"],
+                       "weighted_degree": values[n]["weighted_degree"], "degree": values[n]["degree"]}
+                      for n in ranked[:count]]
+    return [dict(row, url=resource_url(row["iri"])) for row in cache[key]]
+
+
+@explorer.get("/classes.json")
+@explorer.get("/classes")
+def classes() -> Response:
+    """All classes with their instance counts; with ``?iri=`` one class's instances."""
+    iri = request.args.get("iri")
+    if iri:
+        return _class_response(iri)
+    return twin.respond(class_index(_dataset(), resource_url, class_url), "classes.html")
+
+
+@explorer.get("/classes/<path:name>")
+def class_listing(name: str) -> Response:
+    if name.endswith(".json"):
+        name = name[: -len(".json")]
+    prefix, _, local = name.partition(":")
+    if prefix not in PREFIXES or not local:
+        raise ParameterError(f"unknown class {name!r}: give a prefixed name such as org:Membership "
+                             f"(prefixes: {', '.join(PREFIXES)}) or use /classes?iri=…")
+    return _class_response(str(PREFIXES[prefix]) + local)
+
+
+def _class_response(iri: str) -> Response:
+    sort = request.args.get("sort", "label")
+    raw_page = request.args.get("page", "1")
+    if not raw_page.isdigit():
+        raise ParameterError(f"parameter 'page' must be a whole number from 1; got {raw_page!r}")
+    page = class_page(_dataset(), iri, sort, int(raw_page), resource_url)
+    return twin.respond(page, "class.html", class_url=class_url)
+
+
+@explorer.get("/topics.json")
+@explorer.get("/topics")
+def topics() -> Response:
+    return twin.respond(topic_tree(_dataset(), resource_url), "topics.html")
+
+
+@explorer.get("/timeline.json")
+@explorer.get("/timeline")
+def timeline() -> Response:
+    year = request.args.get("year") or None
+    return twin.respond(build_timeline(_dataset(), resource_url, year), "timeline.html")

@@ -1,0 +1,188 @@
+"""The page of one resource: what it is, every statement about it and pointing at it,
+the passages that support it, and its identifiers elsewhere."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDFS, SDO, SKOS
+from rdflib.term import Node
+
+from cop_graph.dataset import CopDataset
+from cop_graph.labels import label, short
+from cop_graph.namespaces import bind_prefixes
+from cop_graph.pages import page_queries, select
+from cop_graph.pages.values import Link, Value, printable, show
+from cop_graph.queries import find_query, load_library, run_named
+
+DESCRIPTIONS = (SKOS.definition, SDO.description, DCTERMS.description, RDFS.comment)
+# Links to the same thing in other datasets: shown as outbound identifiers.
+IDENTITY = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SDO.sameAs, SDO.url, FOAF.homepage,
+            RDFS.seeAlso)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The values of one property, with the property's human label."""
+
+    property: str
+    label: str
+    short: str
+    values: list[Value]
+
+
+@dataclass(frozen=True)
+class Backlink:
+    """A statement that points at the resource: its subject and property."""
+
+    subject: Value
+    property: str
+    label: str
+    short: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage of a source that supports the resource, quoted, with its place in the document."""
+
+    iri: str
+    quote: str | None
+    document: str
+    document_label: str
+    url: str  # the passage within its document's page (or the document itself when not quoted)
+
+
+@dataclass(frozen=True)
+class ResourcePage:
+    iri: str
+    label: str
+    types: list[Value]
+    descriptions: list[Value]
+    outgoing: list[Group]
+    incoming: list[Backlink]
+    passages: list[Passage]
+    identifiers: list[Value]
+    graphs: list[str]
+    document: list[dict] | None = None  # a source's text cut at its passages (documents only)
+
+
+def property_label(graph: Graph, prop: Node, base: str) -> str:
+    """The property's own label if the graph has one, else its local name in words."""
+    own = label(graph, prop)
+    if own:
+        return own
+    local = re.split(r"[/#]", str(prop))[-1] or short(prop, base)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("_", " ").lower()
+
+
+def is_known(loaded: CopDataset, iri: str) -> bool:
+    query = find_query(page_queries(loaded), "resource-known")
+    return bool(run_named(loaded, query, {"resource": iri}).askAnswer)
+
+
+def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | None:
+    """The page's data, or None when the IRI is not in the graph."""
+    if not is_known(loaded, iri):
+        return None
+    graph, base, node = loaded.dataset, loaded.config.base, URIRef(iri)
+
+    def known(other: URIRef) -> bool:
+        return other == node or (other, None, None) in graph or (None, None, other) in graph
+
+    def display(term: Node) -> Value:
+        return show(term, graph, base, link, known)
+
+    out_rows = select(loaded, "resource-outgoing", resource=iri)
+    in_rows = select(loaded, "resource-incoming", resource=iri)
+    grouped: dict[Node, list[Node]] = {}
+    for row in out_rows:
+        grouped.setdefault(row["property"], [])
+        if row["value"] not in grouped[row["property"]]:
+            grouped[row["property"]].append(row["value"])
+    outgoing = [Group(str(p), property_label(graph, p, base), short(p, base), sorted((display(v) for v in values),
+                      key=lambda v: v.text.casefold()))
+                for p, values in sorted(grouped.items(), key=lambda item: _property_order(item[0]))]
+    incoming: dict[tuple[Node, Node], None] = {(r["property"], r["subject"]): None for r in in_rows}
+    backlinks = [Backlink(display(s), str(p), property_label(graph, p, base), short(p, base))
+                 for p, s in sorted(incoming, key=lambda ps: (_property_order(ps[0]), str(ps[1])))]
+    return ResourcePage(
+        iri=iri, label=printable(label(graph, node) or short(node, base)),
+        types=[display(t) for t in sorted(grouped.get(RDF.type, []))],
+        descriptions=[display(d) for p in DESCRIPTIONS for d in grouped.get(p, [])],
+        outgoing=[g for g in outgoing if g.property != str(RDF.type)],
+        incoming=backlinks,
+        passages=_passages(loaded, iri, link),
+        identifiers=[display(v) for p in IDENTITY for v in grouped.get(p, []) if _linkable(v)],
+        graphs=sorted({str(r["graph"]) for r in out_rows}),
+        document=_document_text(loaded, iri, link),
+    )
+
+
+def _linkable(node: Node) -> bool:
+    """Only web IRIs become outbound links: never javascript:, data: or file: ones."""
+    return isinstance(node, URIRef) and str(node).lower().startswith(("http://", "https://"))
+
+
+def _property_order(prop: Node) -> tuple[int, str]:
+    first = (RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, *DESCRIPTIONS)
+    return (first.index(prop) if prop in first else len(first), str(prop))
+
+
+def _passages(loaded: CopDataset, iri: str, link: Link) -> list[Passage]:
+    query = load_library(loaded.config.queries_dir)["provenance"]
+    found = []
+    for row in run_named(loaded, query, {"resource": iri}):
+        source, document = str(row.source), str(row.document)
+        quoted = row.quote is not None
+        url = link(document) + (f"#{anchor(source)}" if quoted else "")
+        found.append(Passage(source, str(row.quote) if quoted else None, document,
+                             str(row.documentLabel or short(row.document, loaded.config.base)), url))
+    return found
+
+
+def anchor(passage_iri: str) -> str:
+    """The HTML id of a passage within its document's page."""
+    return "passage-" + re.sub(r"[^A-Za-z0-9_-]+", "-", passage_iri.rsplit("/", 1)[-1]).strip("-")
+
+
+def _document_text(loaded: CopDataset, iri: str, link: Link) -> list[dict] | None:
+    """The document's text as pieces: plain text, and passages marked with their anchor
+    and the resources they support."""
+    rows = select(loaded, "document-passages", document=iri)
+    text = next((str(r["text"]) for r in rows if "text" in r), None)
+    if text is None:
+        return None
+    spans: dict[str, dict] = {}
+    for row in rows:
+        if "passage" not in row:
+            continue
+        span = spans.setdefault(str(row["passage"]), {"passage": str(row["passage"]), "start": int(row["start"]),
+                                                      "end": int(row["end"]), "supports": []})
+        if "resource" in row:
+            span["supports"].append({"iri": str(row["resource"]), "url": link(str(row["resource"])),
+                                     "label": label(loaded.dataset, row["resource"])
+                                     or short(row["resource"], loaded.config.base)})
+    pieces, at = [], 0
+    for span in sorted(spans.values(), key=lambda s: (s["start"], -s["end"])):
+        if span["start"] < at:  # overlapping passages: the earlier one keeps the text
+            continue
+        if span["start"] > at:
+            pieces.append({"text": text[at:span["start"]]})
+        pieces.append({"text": text[span["start"]:span["end"]], "anchor": anchor(span["passage"]),
+                       "passage": span["passage"], "url": link(span["passage"]),
+                       "supports": sorted(span["supports"], key=lambda s: s["label"].casefold())})
+        at = span["end"]
+    pieces.append({"text": text[at:]})
+    return pieces
+
+
+def description(loaded: CopDataset, iri: str) -> Graph:
+    """What Linked Data clients get: the resource's statements, its blank nodes and backlinks."""
+    query = find_query(page_queries(loaded), "resource-description")
+    graph = Graph()
+    bind_prefixes(graph)
+    for triple in run_named(loaded, query, {"resource": iri}).graph:
+        graph.add(triple)
+    return graph
