@@ -53,7 +53,8 @@ def run(size: int) -> None:
         network.measure(graph, MEASURES if name != "full" else ("degree", "pagerank", "component"))
         t2 = time.perf_counter()
         total += t2 - t0
-        print(f"{name:<10} {graph.number_of_nodes():>8,} {graph.number_of_edges():>9,} {t1 - t0:>10.2f} {t2 - t1:>10.2f}")
+        print(f"{name:<10} {graph.number_of_nodes():>8,} {graph.number_of_edges():>9,} "
+              f"{t1 - t0:>10.2f} {t2 - t1:>10.2f}")
     peak = peak_bytes()
     print(f"all projections and measures: {total:.1f} s (ratio to the {TARGET_SECONDS:g} s target: "
           f"{total / TARGET_SECONDS:.2f}); peak memory {peak / 1024**2:,.0f} MiB (ratio to 4 GiB: "
