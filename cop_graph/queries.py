@@ -288,8 +288,16 @@ def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None 
 
 
 def run_query(loaded: CopDataset, text: str, bindings: dict[str, Node] | None = None) -> Result:
-    """Parse and evaluate in one step, without limits (for trusted, in-process use)."""
-    return evaluate(loaded, prepare(text), bindings)
+    """Parse and evaluate in one step, without limits (for trusted, in-process use).
+
+    Parsing costs more than evaluating a small query, so each text is parsed once; the
+    prepared query is only read by evaluation (values come in as bindings)."""
+    return evaluate(loaded, _prepared(text), bindings)
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Query:
+    return prepare(text)
 
 
 def run_named(loaded: CopDataset, query: NamedQuery, values: dict[str, str]) -> Result:
