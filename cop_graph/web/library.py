@@ -3,16 +3,13 @@ form and results to browsers and answers other clients in any SPARQL result form
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
-from rdflib.query import Result
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from cop_graph.engine import QueryRequest
-from cop_graph.errors import CopGraphError, ParameterError
-from cop_graph.formats import cell_text
+from cop_graph.errors import Busy, CopGraphError, ParameterError
 from cop_graph.queries import NamedQuery, find_query
 from cop_graph.web.negotiation import negotiate, prefers_html
+from cop_graph.web.result_view import PAGE_FORMATS, downloads, error_view, result_view, visible
 from cop_graph.web.results import answer_response, run
 
 library = Blueprint("library", __name__)
@@ -46,26 +43,54 @@ def index() -> Response | str:
 
 
 @library.get("/queries/<name>")
-def named_query(name: str) -> Response | str | tuple[str, int]:
+def named_query(name: str) -> Response:
     query = find_query(_queries(), name)
+    if _browser():
+        return _page(query)
+    _check_repeated()
+    values = _values()
+    bindings = query.bindings(values, current_app.config["COP"].base)
+    formats = negotiate(request.accept_mimetypes, request.args.getlist("format"))
+    return answer_response(QueryRequest(query.text, bindings, negotiated=formats))
+
+
+def _check_repeated() -> None:
     repeated = [k for k in request.args if k != "format" and len(request.args.getlist(k)) > 1]
     if repeated:
         raise ParameterError(f"parameter {repeated[0]!r} is given more than once")
-    values = {k: v for k, v in request.args.items() if k != "format" and v != ""}
-    base = current_app.config["COP"].base
-    if not _browser():
-        bindings = query.bindings(values, base)
-        formats = negotiate(request.accept_mimetypes, request.args.getlist("format"))
-        return answer_response(QueryRequest(query.text, bindings, negotiated=formats))
+
+
+def _values() -> dict[str, str]:
+    return {k: v for k, v in request.args.items() if k != "format" and v != ""}
+
+
+def _page(query: NamedQuery) -> Response:
+    """The query's form with its results below, or the error above the form with the
+    status other clients get for it."""
+    config = current_app.config["COP"]
+    values = _values()
+    shown = {k: visible(v) for k, v in values.items()}
     try:
-        answer = run(QueryRequest(query.text, query.bindings(values, base), format="json"))
+        _check_repeated()
+        nul = next((k for k, v in values.items() if "\x00" in v), None)
+        if nul is not None:
+            raise ParameterError(f"parameter {nul!r} contains a NUL character (U+0000), which no value can hold")
+        answer = run(QueryRequest(query.text, query.bindings(values, config.base), negotiated=PAGE_FORMATS))
     except CopGraphError as exc:
-        return render_template("query.html", query=query, values=values, error=str(exc)), 400
-    result = Result.parse(io.StringIO(answer.body), format="json")
-    columns = [str(v) for v in result.vars or []]
-    rows = [[cell_text(row[i], base) for i in range(len(columns))] for row in result]
-    return render_template("query.html", query=query, values=values, columns=columns, rows=rows,
-                           truncated=answer.truncated)
+        error = error_view(exc)
+        return _html(render_template("query.html", query=query, values=shown, error=error), error.status,
+                     busy=isinstance(exc, Busy))
+    links = downloads(answer.form, lambda fmt: url_for("library.named_query", name=query.name, format=fmt, **values))
+    view = result_view(answer, config.base, config.max_rows)
+    return _html(render_template("query.html", query=query, values=shown, result=view, downloads=links), 200)
+
+
+def _html(body: str, status: int, busy: bool = False) -> Response:
+    response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    response.headers["Vary"] = "Accept"  # the same URL answers data to other clients
+    if busy:
+        response.headers["Retry-After"] = "5"
+    return response
 
 
 def _browser() -> bool:

@@ -1,18 +1,32 @@
 """The SPARQL 1.1 Protocol endpoint at /sparql: query by GET, form POST or direct POST,
-dataset parameters, content negotiation, a service description, read-only."""
+dataset parameters, content negotiation, a service description, read-only; and, for
+browsers, the query page: an editor with examples, results as a linked table, errors inline."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import CombinedMultiDict
 
-from cop_graph.engine import QueryRequest
-from cop_graph.errors import QueryRefused
+from cop_graph.engine import Answer, QueryRequest
+from cop_graph.errors import Busy, CopGraphError, QueryRefused, UnknownQueryError
+from cop_graph.queries import NamedQuery, Parameter
 from cop_graph.web.errors import ProtocolError
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, negotiate, prefers_html
-from cop_graph.web.results import answer_response
+from cop_graph.web.result_view import (
+    PAGE_FORMATS,
+    Download,
+    ErrorView,
+    ResultView,
+    downloads,
+    editor_text,
+    error_view,
+    nul_error,
+    result_view,
+)
+from cop_graph.web.results import answer_response, run
 from cop_graph.web.service import service_description
 
 sparql = Blueprint("sparql", __name__)
@@ -73,6 +87,8 @@ def _protocol_request() -> ProtocolRequest:
 
 @sparql.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response | str:
+    if request.method in ("GET", "HEAD") and _browser():
+        return _page()
     operation = _protocol_request()
     if operation.update:
         raise QueryRefused("SPARQL Update is not allowed: the graph is read-only")
@@ -80,22 +96,30 @@ def endpoint() -> Response | str:
         if request.method == "POST":
             raise ProtocolError(400, "the request has no 'query' parameter")
         return _describe_service()
-    if not operation.query.strip():
-        raise ProtocolError(400, "the query is empty")
-    config = current_app.config["COP"]
-    if len(operation.query.encode("utf-8")) > config.max_query_bytes:
-        raise ProtocolError(413, f"the query is over the size limit of {config.max_query_bytes:,} bytes")
+    text = _checked_query(operation.query)
     formats = negotiate(request.accept_mimetypes, request.values.getlist("format"))
-    query = QueryRequest(operation.query, default_graphs=operation.default_graphs,
+    query = QueryRequest(text, default_graphs=operation.default_graphs,
                          named_graphs=operation.named_graphs, negotiated=formats)
     return answer_response(query)
 
 
-def _describe_service() -> Response | str:
+def _checked_query(text: str) -> str:
+    """The protocol's own checks on a query's text, before the engine sees it."""
+    if not text.strip():
+        raise ProtocolError(400, "the query is empty")
+    config = current_app.config["COP"]
+    if len(text.encode("utf-8")) > config.max_query_bytes:
+        raise ProtocolError(413, f"the query is over the size limit of {config.max_query_bytes:,} bytes")
+    return text
+
+
+def _browser() -> bool:
+    """A person with a browser gets the editor page; any ``format`` asks for data instead."""
+    return prefers_html(request.accept_mimetypes) and not request.args.get("format")
+
+
+def _describe_service() -> Response:
     loaded = current_app.extensions["cop_dataset"]
-    if prefers_html(request.accept_mimetypes) and not request.args.get("format"):
-        library = current_app.extensions["cop_queries"]
-        return render_template("sparql.html", queries=list(library.values()), prefixes=_prefix_lines())
     fmt = choose(request.accept_mimetypes, GRAPH_TYPES, GRAPH_NAMES, request.args.getlist("format"))
     if fmt is None:
         raise ProtocolError(406, f"the service description is available as: {', '.join(GRAPH_TYPES)}")
@@ -104,6 +128,160 @@ def _describe_service() -> Response | str:
     graph = service_description(loaded, request.base_url, current_app.config["COP"])
     return Response(serialize_graph(graph, fmt), content_type=f"{RDF_SYNTAXES[fmt][0]}; charset=utf-8",
                     headers={"Vary": "Accept"})
+
+
+# --- the query page for browsers -----------------------------------------------------
+
+EXAMPLE = """SELECT ?member ?name WHERE {
+  ?membership org:member ?member ; org:organization ?cop .
+  ?member rdfs:label ?name .
+}
+ORDER BY ?name"""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A named query offered as an example: ``sparql`` runs as it is in the editor."""
+
+    name: str
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    sparql: str
+    load_url: str
+    form_url: str
+
+
+@dataclass(frozen=True)
+class QueryPage:
+    """Everything the editor page shows: the query, then its result or its error."""
+
+    text: str
+    examples: tuple[Example, ...]
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    result: ResultView | None = None
+    downloads: tuple[Download, ...] = ()
+    error: ErrorView | None = None
+    example: Example | None = None
+
+
+def _page() -> Response:
+    """The editor; with a query, its answer below the editor or its error above it, with
+    the status the protocol gives that error."""
+    examples = _examples()
+    text = request.args.get("query", request.args.get("update"))
+    if text is None:
+        return _page_without_query(examples)
+    page = QueryPage(editor_text(text) if text.strip() else _default_text(), examples,
+                     tuple(request.args.getlist("default-graph-uri")),
+                     tuple(request.args.getlist("named-graph-uri")))
+    try:
+        operation, answer = _run_for_page()
+    except (CopGraphError, ProtocolError) as exc:
+        return _render(replace(page, error=error_view(exc, text)), busy=isinstance(exc, Busy))
+    config = current_app.config["COP"]
+    links = downloads(answer.form, lambda fmt: url_for(
+        "sparql.endpoint", query=operation.query, format=fmt,
+        **{"default-graph-uri": list(operation.default_graphs), "named-graph-uri": list(operation.named_graphs)}))
+    return _render(replace(page, result=result_view(answer, config.base, config.max_rows), downloads=links))
+
+
+def _run_for_page() -> tuple[ProtocolRequest, Answer]:
+    """The protocol's checks in the protocol's order, then the query through the engine."""
+    operation = _protocol_request()
+    if operation.update or operation.query is None:
+        raise QueryRefused("SPARQL Update is not allowed: the graph is read-only")
+    text = _checked_query(operation.query)
+    nul = nul_error(text)
+    if nul is not None:
+        raise nul
+    query = QueryRequest(text, default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
+                         negotiated=PAGE_FORMATS)
+    return operation, run(query)
+
+
+def _page_without_query(examples: tuple[Example, ...]) -> Response:
+    """The editor with the default query, or with the example named by ``?example=``."""
+    name = request.args.get("example")
+    if name is None:
+        return _render(QueryPage(_default_text(), examples))
+    chosen = next((e for e in examples if e.name == name), None)
+    if chosen is None:
+        error = error_view(UnknownQueryError(f"no named query {name!r}; the examples are listed below"))
+        return _render(QueryPage(_default_text(), examples, error=error))
+    return _render(QueryPage(chosen.sparql, examples, example=chosen))
+
+
+def _render(page: QueryPage, busy: bool = False) -> Response:
+    status = page.error.status if page.error else 200
+    response = Response(render_template("sparql.html", page=page), status=status,
+                        content_type="text/html; charset=utf-8")
+    response.headers["Vary"] = "Accept"  # the same URL answers data to other clients
+    if busy:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+def _examples() -> tuple[Example, ...]:
+    base = current_app.config["COP"].base
+    library: dict[str, NamedQuery] = current_app.extensions["cop_queries"]
+    return tuple(Example(q.name, q.title, q.description, q.parameters, example_text(q, base),
+                         url_for("sparql.endpoint", example=q.name), url_for("library.named_query", name=q.name))
+                 for q in library.values())
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def example_text(query: NamedQuery, base: str) -> str:
+    """A named query's text that runs as it is in the editor.
+
+    The library binds parameters from its form wherever the query uses them; here each
+    WHERE group that uses one (sub-queries included) opens with a VALUES block setting it
+    to its default, and a comment after the header says so and where the form is."""
+    if not query.parameters:
+        return query.text
+    defaults = {p.name: p.bind(p.default, base) for p in query.parameters if p.default is not None}
+    text = query.text
+    for start, used in reversed(_where_groups(text)):
+        blocks = [f"VALUES ?{name} {{ {term.n3()} }}" for name, term in defaults.items()
+                  if re.search(rf"[?$]{name}\b", used)]
+        if blocks:
+            text = f"{text[:start]} {' '.join(blocks)}{text[start:]}"
+    settings = ", ".join(f"?{p.name} = {p.default}" if p.default is not None else f"?{p.name} (no default: set it)"
+                         for p in query.parameters)
+    note = f"# Parameters: {settings}; change the VALUES blocks below, or use the form at /queries/{query.name}\n"
+    lines = text.splitlines(keepends=True)
+    header = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    return "".join([*lines[:header], note, *lines[header:]])
+
+
+def _where_groups(text: str) -> list[tuple[int, str]]:
+    """Each WHERE group of a query: where its body starts, and its own text without the
+    groups of the sub-queries nested in it (braces matched; the library's queries hold
+    no braces in strings or comments)."""
+    spans = []
+    for match in _WHERE.finditer(text):
+        depth, end = 1, match.end()
+        while end < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+        spans.append((match.end(), end))
+    groups = []
+    for start, end in spans:
+        own, cursor = [], start
+        for inner_start, inner_end in spans:
+            if start < inner_start and inner_end <= end and inner_start >= cursor:
+                own.append(text[cursor:inner_start])
+                cursor = inner_end
+        own.append(text[cursor:end])
+        groups.append((start, "".join(own)))
+    return groups
+
+
+def _default_text() -> str:
+    return f"{_prefix_lines()}\n\n{EXAMPLE}"
 
 
 def _prefix_lines() -> str:

@@ -1,0 +1,219 @@
+"""Query answers and query errors as page data for browsers: cells that link to resource
+pages, download links for every format of a result, errors placed at their line and column.
+
+Shared by the SPARQL editor (/sparql) and the named-query pages (/queries/<name>), so a
+result looks, links and downloads the same on both.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.query import Result
+from rdflib.term import Node
+from werkzeug.routing import BuildError
+
+from cop_graph.engine import Answer, formats_for
+from cop_graph.errors import CopGraphError, QueryError
+from cop_graph.formats import media_type_of
+from cop_graph.labels import short
+from cop_graph.web.errors import ProtocolError, status_of
+from cop_graph.web.links import resource_url
+
+# What a browser page asks the engine for: SPARQL JSON for SELECT/ASK, N-Triples for
+# graphs; both carry every term exactly, so the page can type and link each cell.
+PAGE_FORMATS = ("json", "nt")
+# Download links in this order, with these names (``xml`` names two formats, by query form).
+RESULT_LABELS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "table": "Text table"}
+GRAPH_LABELS = {"turtle": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "xml": "RDF/XML", "trig": "TriG"}
+# The ``format`` parameter value that asks the endpoint for each format name.
+FORMAT_PARAMS = {"table": "text"}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """Text safe to put in a page and readable there: control characters as their Unicode
+    pictures (NUL as ␀), lone surrogates, which UTF-8 cannot carry, as U+FFFD."""
+    text = _SURROGATE.sub("\ufffd", text)
+    return _CONTROL.sub(lambda m: "\u2421" if m.group() == "\x7f" else chr(0x2400 + ord(m.group())), text)
+
+
+def editor_text(text: str) -> str:
+    """A query as the editor holds it: exactly as sent, except what HTML cannot carry
+    (NUL and lone surrogates become U+FFFD, as a browser would make them)."""
+    return _SURROGATE.sub("\ufffd", text.replace("\x00", "\ufffd"))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One term as shown: ``text`` is its short label; IRIs carry the link to their page."""
+
+    kind: str  # "iri", "bnode", "literal" or "empty"
+    text: str = ""
+    href: str | None = None
+    title: str | None = None
+    lang: str | None = None
+    datatype: str | None = None
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """A result for a page: a table for SELECT, a yes/no for ASK, subject/predicate/object
+    rows for CONSTRUCT and DESCRIBE; ``count`` rows or triples, ``truncated`` at ``limit``."""
+
+    form: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    boolean: bool | None
+    count: int
+    truncated: bool
+    limit: int
+
+    @property
+    def unit(self) -> str:
+        noun = "triple" if self.form in ("CONSTRUCT", "DESCRIBE") else "row"
+        return noun if self.count == 1 else noun + "s"
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    href: str
+    media_type: str
+
+
+class _Cells:
+    """Builds cells, computing each term's label and link once per result."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.seen: dict[Node, Cell] = {}
+
+    def __call__(self, term: Node | None) -> Cell:
+        if term is None:
+            return Cell("empty")
+        if term not in self.seen:
+            self.seen[term] = self._make(term)
+        return self.seen[term]
+
+    def _make(self, term: Node) -> Cell:
+        if isinstance(term, URIRef):
+            return Cell("iri", visible(short(term, self.base)), _link(term), visible(str(term)))
+        if isinstance(term, BNode):
+            return Cell("bnode", visible(f"_:{term}"))
+        if isinstance(term, Literal):
+            datatype = None
+            if term.datatype is not None and term.datatype != XSD.string:
+                datatype = visible(short(term.datatype, self.base))
+            return Cell("literal", visible(str(term)), lang=term.language, datatype=datatype)
+        return Cell("literal", visible(str(term)))
+
+
+def _link(iri: URIRef) -> str | None:
+    """The resource page of an IRI, or no link while the app has no page for such IRIs."""
+    try:
+        return resource_url(iri)
+    except BuildError:
+        return None
+
+
+def result_view(answer: Answer, base: str, limit: int) -> ResultView:
+    """Read back an answer written in one of :data:`PAGE_FORMATS` as rows of cells."""
+    cells = _Cells(base)
+    if answer.form in ("CONSTRUCT", "DESCRIBE"):
+        graph = Graph().parse(data=answer.body, format="nt")
+        triples = sorted(graph, key=lambda t: tuple((type(n).__name__, str(n)) for n in t))
+        rows = tuple(tuple(cells(n) for n in triple) for triple in triples)
+        return ResultView(answer.form, ("subject", "predicate", "object"), rows, None, answer.rows,
+                          answer.truncated, limit)
+    result = Result.parse(io.StringIO(answer.body), format="json")
+    if answer.form == "ASK":
+        return ResultView("ASK", (), (), bool(result.askAnswer), 1, False, limit)
+    columns = tuple(str(v) for v in result.vars or [])
+    rows = tuple(tuple(cells(row[i]) for i in range(len(columns))) for row in result)
+    return ResultView("SELECT", columns, rows, None, answer.rows, answer.truncated, limit)
+
+
+def downloads(form: str, url_for_format: Callable[[str], str]) -> tuple[Download, ...]:
+    """A link for every format a result of this form can be written in."""
+    labels = RESULT_LABELS if form in ("SELECT", "ASK") else GRAPH_LABELS
+    return tuple(Download(label, url_for_format(FORMAT_PARAMS.get(name, name)), media_type_of(name, form))
+                 for name, label in labels.items() if name in formats_for(form))
+
+
+@dataclass(frozen=True)
+class ContextLine:
+    number: int
+    text: str
+    marked: bool
+    caret: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    """An error as shown above the editor: the status the endpoint gives it and, for errors
+    at a place in the query, the line and column with the lines around it."""
+
+    status: int
+    reason: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    context: tuple[ContextLine, ...] = ()
+    offset: int | None = None  # where the editor's cursor goes, in characters from the start
+
+
+def error_view(exc: CopGraphError | ProtocolError, text: str = "") -> ErrorView:
+    status = exc.status if isinstance(exc, ProtocolError) else status_of(exc)
+    reason = HTTPStatus(status).phrase
+    line, column = (exc.line, exc.column) if isinstance(exc, QueryError) else (None, None)
+    if line is None or column is None or not text:
+        return ErrorView(status, reason, visible(str(exc)))
+    context, offset = _context(text, line, column)
+    return ErrorView(status, reason, visible(str(exc)), line, column, context, offset)
+
+
+def _context(text: str, line: int, column: int, around: int = 2) -> tuple[tuple[ContextLine, ...], int | None]:
+    """The lines around an error, the error's line marked with a caret under its column.
+
+    The parser counts columns with tabs expanded, so the shown lines expand them too."""
+    lines = [raw.rstrip("\r") for raw in text.split("\n")]
+    if not 1 <= line <= len(lines):
+        return (), None
+    shown = []
+    for number in range(max(1, line - around), min(len(lines), line + around) + 1):
+        expanded = visible(lines[number - 1].expandtabs())
+        caret = " " * (column - 1) + "^" if number == line else ""
+        shown.append(ContextLine(number, expanded, number == line, caret))
+    before = sum(len(raw) + 1 for raw in lines[:line - 1])
+    return tuple(shown), before + _raw_column(lines[line - 1], column) - 1
+
+
+def _raw_column(raw: str, column: int) -> int:
+    """The 1-based column in the raw line of a column counted with tabs expanded."""
+    position = 0
+    for index, char in enumerate(raw):
+        end = (position // 8 + 1) * 8 if char == "\t" else position + 1
+        if column <= end:
+            return index + 1
+        position = end
+    return len(raw) + 1
+
+
+def nul_error(text: str) -> QueryError | None:
+    """A query with a NUL character, refused with its place: no SPARQL text holds one,
+    and a page cannot show it."""
+    index = text.find("\x00")
+    if index < 0:
+        return None
+    start = text.rfind("\n", 0, index) + 1
+    line = text.count("\n", 0, index) + 1
+    column = len(text[start:index].expandtabs()) + 1  # counted as the parser counts them
+    return QueryError("the query contains a NUL character (U+0000), which SPARQL text cannot hold", line, column)
