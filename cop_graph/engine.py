@@ -21,11 +21,13 @@ from rdflib.term import Node
 
 from cop_graph.config import Config
 from cop_graph.dataset import CopDataset
-from cop_graph.errors import NotAcceptable, OutputError, QueryTimeout
+from cop_graph.errors import NotAcceptable, OutputError, QueryError, QueryTimeout
 from cop_graph.formats import GRAPH_RESULT_FORMATS, TABULAR, media_type_of, write_result
 from cop_graph.queries import evaluate, prepare, query_form
 
 T = TypeVar("T")
+_SURROGATE_REFERENCE = re.compile(r"&#(?:x[dD][89a-fA-F][0-9a-fA-F]{2}|"
+                                  r"5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]);")
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -90,7 +92,14 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
                               f"choose one of: {', '.join(formats_for(form))}")
         result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs)
         result, rows, truncated = cap_rows(result, config.max_rows)
-        body = write_result(result, fmt, config.base)
+        try:
+            body = write_result(result, fmt, config.base)
+            body.encode("utf-8")
+            if _SURROGATE_REFERENCE.search(body):  # XML writers escape them instead of failing
+                raise UnicodeEncodeError("utf-8", "", 0, 1, "surrogate")
+        except UnicodeEncodeError:  # a lone surrogate (e.g. from "\uD800" in the query) is not Unicode text
+            raise QueryError("the result holds a lone surrogate code point (such as \\uD800), which is not "
+                             "Unicode text and cannot be written in any format") from None
         media_type = media_type_of(fmt, form)
         if "xml" in media_type and _XML_FORBIDDEN.search(body):
             raise NotAcceptable("the result holds characters that XML 1.0 cannot carry; ask for JSON, CSV, "

@@ -155,3 +155,13 @@ def test_an_allowlisted_service_cannot_smuggle_another_endpoint_in_a_literal(cop
         status, body, _ = get(allowed, ACCEPT_JSON, query=smuggled)
         assert status == 403 and "EVIL" in body
         assert server.requests == []
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv", "text"])
+def test_a_lone_surrogate_in_a_result_is_a_400_in_every_format(endpoint, fmt):
+    """"\\uD800" is legal query syntax but no Unicode text: a clear 400, never a 500 or a
+    malformed document (XML writers would escape it as &#55296;, which XML forbids)."""
+    status, body, _ = get(endpoint, query='SELECT ?x WHERE { BIND("a\\uD800b" AS ?x) }', format=fmt)
+    assert status == 400 and "lone surrogate" in body
+    status, body, _ = get(endpoint, query='SELECT ?x WHERE { BIND("a\\uD7FFb" AS ?x) }', format=fmt)
+    assert status == 200

@@ -17,7 +17,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
-from werkzeug.routing import BuildError
 
 from cop_graph.engine import Answer, formats_for
 from cop_graph.errors import CopGraphError, QueryError
@@ -105,7 +104,7 @@ class _Cells:
 
     def _make(self, term: Node) -> Cell:
         if isinstance(term, URIRef):
-            return Cell("iri", visible(short(term, self.base)), _link(term), visible(str(term)))
+            return Cell("iri", visible(short(term, self.base)), resource_url(term), visible(str(term)))
         if isinstance(term, BNode):
             return Cell("bnode", visible(f"_:{term}"))
         if isinstance(term, Literal):
@@ -114,14 +113,6 @@ class _Cells:
                 datatype = visible(short(term.datatype, self.base))
             return Cell("literal", visible(str(term)), lang=term.language, datatype=datatype)
         return Cell("literal", visible(str(term)))
-
-
-def _link(iri: URIRef) -> str | None:
-    """The resource page of an IRI, or no link while the app has no page for such IRIs."""
-    try:
-        return resource_url(iri)
-    except BuildError:
-        return None
 
 
 def result_view(answer: Answer, base: str, limit: int) -> ResultView:

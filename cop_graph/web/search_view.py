@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
 from rdflib import URIRef
-from werkzeug.routing import BuildError
 
 from cop_graph import search as finder
 from cop_graph.errors import ParameterError
@@ -92,12 +91,5 @@ def _type_values() -> list[str]:
 
 def _as_dict(hit: finder.Hit) -> dict:
     return {"iri": hit.iri, "label": hit.label, "matched": hit.matched, "types": list(hit.types),
-            "match": hit.match, "rank": hit.rank, "url": _url(hit.iri)}
+            "match": hit.match, "rank": hit.rank, "url": resource_url(hit.iri)}
 
-
-def _url(iri: str) -> str | None:
-    """The resource's page; None while no page can be built for it (its route is not registered)."""
-    try:
-        return resource_url(iri)
-    except BuildError:
-        return None
