@@ -225,7 +225,8 @@ def _year_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _projection_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--projection", type=click.Choice(network.PROJECTIONS), default="orgs", show_default=True,
-                        help="Which network: organisations, topics, organisation-topic, people, or the full graph.")(
+                        help="Which network: organisations, topics, organisation-topic, people, the full graph, or "
+                             "the whole COP (organisations, series, sessions, topics, attending groups).")(
         command)
 
 

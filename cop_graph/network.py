@@ -12,35 +12,54 @@ benchmarks all call these functions.
   say which company attended which session, so this is year-level, never session-level.
 - ``people``: people and the organisations they held a post or membership in.
 - ``full``: every resource and every link between resources (literals left out).
+- ``cop``: the whole COP at a glance: organisations linked to the yearly series they took part
+  in (as members or outside experts), sessions to their series and their topics, and the
+  groups that attended a session. Organisations meet sessions only through the series,
+  because the sources never say which company attended which session.
+
+:func:`neighbourhood` gives the resources around any one resource, for its page.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
 from networkx.algorithms import bipartite
 from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import DCTERMS, ORG, SDO
 from rdflib.term import Node
 
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import CopGraphError
 from cop_graph.files import write_atomically
 from cop_graph.labels import label, short
+from cop_graph.namespaces import COP
 from cop_graph.queries import load_library, run_named
 
-PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full")
+PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full", "cop")
 MEASURES = ("degree", "weighted_degree", "betweenness", "closeness", "pagerank", "component", "community")
 EXPORT_FORMATS = ("graphml", "gexf", "json")
 BETWEENNESS_BUDGET = 20_000_000  # sources x edges above which betweenness is estimated from sampled sources
 
 
+# Neighbourhoods: provenance is on every resource and would swamp its picture; an n-ary
+# relation (a membership) means little without its other ends.
+PROVENANCE = (COP.Passage, DCTERMS.BibliographicResource)
+RELATIONS = (ORG.Membership,)
+NEIGHBOURHOOD_LIMIT = 150
+
+
 class NetworkError(CopGraphError):
     """A projection, measure or year that cannot give a network."""
+
+
+class UnknownResource(NetworkError):
+    """An IRI that is neither subject nor object of any statement in the graph."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +141,36 @@ def project_people(rows: list[dict[str, str]]) -> nx.Graph:
     return network
 
 
+def project_cop(orgs: list[dict[str, str]], sessions: list[dict[str, str]],
+                attendees: Iterable[tuple[str, str]] = ()) -> nx.Graph:
+    """Organisations, series, sessions, topics and attending groups; each edge says which
+    relation it stands for (``member``, ``outside expert``, ``part of``, ``theme``,
+    ``attended by``). Organisations link to series only: no source puts a company in a session."""
+    network = nx.Graph()
+
+    def link(a: str, b: str, relation: str) -> None:
+        if network.has_edge(a, b):
+            relation = "; ".join(sorted(set(network[a][b]["relation"].split("; ")) | {relation}))
+        network.add_edge(a, b, relation=relation, weight=1)
+
+    for row in orgs:
+        link(row["organisation"], row["series"], row.get("role", "member"))
+    for row in sessions:
+        if row.get("series"):
+            link(row["session"], row["series"], "part of")
+        link(row["session"], row["topic"], "theme")
+    for session, group in attendees:
+        link(session, group, "attended by")
+    return network
+
+
+def _attendees(loaded: CopDataset, sessions: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """The groups recorded as attending the given sessions (``schema:attendee``)."""
+    graph = loaded.dataset
+    return [(session, str(group)) for session in sorted({r["session"] for r in sessions})
+            for group in sorted(graph.objects(URIRef(session), SDO.attendee)) if isinstance(group, URIRef)]
+
+
 def from_rdf(graph: Graph, base: str = "") -> nx.MultiDiGraph:
     """Any RDF graph (the dataset, a CONSTRUCT result) as a typed multigraph: resources as
     nodes with label, type and IRI; each link between resources as an edge with its property."""
@@ -162,10 +211,77 @@ def projection(loaded: CopDataset, name: str, year: str | None = None) -> nx.Gra
             "topics": lambda: project_topics(pick("network-session-topics")),
             "org-topic": lambda: project_org_topic(pick("network-organisations"), pick("network-session-topics")),
             "people": lambda: project_people(pick("network-people")),
+            "cop": lambda: _cop(loaded, pick("network-organisations"), pick("network-session-topics")),
         }[name]()
         _label_nodes(network, loaded)
     if network.number_of_nodes() == 0:
         raise NetworkError(f"the {name} projection is empty" + (f" for {year}" if year else ""))
+    return network
+
+
+def _cop(loaded: CopDataset, orgs: list[dict[str, str]], sessions: list[dict[str, str]]) -> nx.Graph:
+    return project_cop(orgs, sessions, _attendees(loaded, sessions))
+
+
+def neighbourhood(loaded: CopDataset, iri: str, radius: int = 1, limit: int = NEIGHBOURHOOD_LIMIT) -> nx.MultiDiGraph:
+    """The resource, the resources it links to and those that link to it, up to ``radius``
+    links away, with every link among them (its property on the edge, as in :func:`from_rdf`).
+
+    What is left out, and why: literals and types (they are on the resource's page, not
+    links); passages and documents unless the centre is one (every resource cites some,
+    so they would swamp the picture; their count is in ``graph["left_out"]``). A membership
+    costs no step: its member, organisation, role and interval are drawn with it, since a
+    membership alone says nothing. Intervals stay: they carry the years. At most ``limit``
+    nodes (``graph["truncated"]`` says when more were in reach). The centre is ``graph["centre"]``.
+    Raises :class:`UnknownResource` when the IRI is in no statement.
+    """
+    graph, centre = loaded.dataset, URIRef(iri)
+    if (centre, None, None) not in graph and (None, None, centre) not in graph:
+        raise UnknownResource(f"no resource {iri} in the graph")
+    drop = set() if any((centre, RDF.type, kind) in graph for kind in PROVENANCE) else set(PROVENANCE)
+    left_out: Counter[str] = Counter()
+    distance: dict[URIRef, int] = {centre: 0}  # -1: seen but left out
+    queue, drawn, truncated = deque([centre]), 1, False
+    while queue:  # breadth-first, where a step out of a membership is free (0-1 BFS)
+        node = queue.popleft()
+        free = node != centre and any((node, RDF.type, kind) in graph for kind in RELATIONS)
+        step = distance[node] + (0 if free else 1)
+        push = queue.appendleft if free else queue.append
+        for other in _linked(graph, node) if step <= radius else ():
+            if other in distance:
+                if 0 <= step < distance[other]:
+                    distance[other] = step
+                    push(other)
+                continue
+            dropped = sorted(set(graph.objects(other, RDF.type)) & drop)
+            if dropped:
+                left_out[short(dropped[0], loaded.config.base)] += 1
+                distance[other] = -1
+            elif drawn >= limit:
+                truncated = True
+            else:
+                distance[other], drawn = step, drawn + 1
+                push(other)
+    return _induced(loaded, [n for n, d in distance.items() if d >= 0], iri, dict(left_out), truncated)
+
+
+def _linked(graph: Graph, node: URIRef) -> Iterator[URIRef]:
+    """The resources a node links to or is linked from, types left out, in a stable order."""
+    out = {o for p, o in graph.predicate_objects(node) if p != RDF.type and isinstance(o, URIRef)}
+    into = {s for s, p in graph.subject_predicates(node) if p != RDF.type and isinstance(s, URIRef)}
+    yield from sorted(out | into)
+
+
+def _induced(loaded: CopDataset, nodes: list[URIRef], centre: str, left_out: dict[str, int],
+             truncated: bool) -> nx.MultiDiGraph:
+    graph, base = loaded.dataset, loaded.config.base
+    network = nx.MultiDiGraph(centre=centre, left_out=left_out, truncated=truncated)
+    inside = set(nodes)
+    for node in nodes:
+        network.add_node(str(node), **_node_attributes(graph, node, base))
+        for p, o in graph.predicate_objects(node):
+            if o in inside and p != RDF.type:
+                network.add_edge(str(node), str(o), key=str(p), property=short(p, base), iri=str(p))
     return network
 
 
