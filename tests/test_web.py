@@ -33,7 +33,7 @@ def test_home_describes_the_dataset_and_leads_into_it(server):
     assert re.search(r'<td><a href="/classes/cop:RegularSession">cop:RegularSession</a></td><td>5</td>', body)
     assert 'href="/queries"' in body and 'href="/timeline"' in body and 'action="/search"' in body
     assert "<h2>Most connected organisations</h2>" in body
-    assert '<td><a href="/org/apple">Apple</a></td><td>schema:Corporation</td><td>28</td>' in body
+    assert '<td><a href="/org/apple">Apple</a></td><td>org:FormalOrganization</td><td>28</td>' in body
     assert "script-src 'self'" in headers["Content-Security-Policy"]
 
 
