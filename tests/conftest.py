@@ -42,6 +42,20 @@ def report(loaded) -> Report:
     return validate(loaded)
 
 
+@pytest.fixture(scope="session")
+def app():
+    """The explorer over the bundled data, answering queries in-process (no worker pool).
+    Shared by the Flask test-client tests: the app never changes its data."""
+    from cop_graph.web import create_app
+
+    return create_app(load_config(workers=0))
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    return app.test_client()
+
+
 def _console_script() -> str:
     beside = Path(sys.executable).parent / "cop-graph"
     found = str(beside) if beside.exists() else shutil.which("cop-graph")

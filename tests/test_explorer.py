@@ -23,16 +23,6 @@ HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 HOSTILE = Path(__file__).parent / "examples" / "hostile.ttl"
 
 
-@pytest.fixture(scope="module")
-def app():
-    return create_app(load_config(workers=0))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
-
 def page(client, url: str, status: int = 200) -> BeautifulSoup:
     response = client.get(url, headers={"Accept": HTML})
     assert response.status_code == status, response.data[:300]

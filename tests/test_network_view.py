@@ -29,16 +29,6 @@ def small(config):
     return load_dataset([HERE / "small.ttl", HERE / "groups.ttl"], config=config, bundled=False)
 
 
-@pytest.fixture(scope="module")
-def app():
-    return create_app(load_config(workers=0))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
-
 def relations(graph) -> set[tuple[str, str, str]]:
     """A projection's edges as (end, end, relation), the ends in order, without the example prefix."""
     return {(*sorted((a.removeprefix(EX), b.removeprefix(EX))), d["relation"]) for a, b, d in graph.edges(data=True)}

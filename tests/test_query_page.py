@@ -31,16 +31,6 @@ HOSTILE = "</textarea><script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
-def app():
-    return create_app(load_config(workers=0))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
 def tight_client():
     """An app with a tiny row limit and a short time limit."""
     return create_app(load_config(workers=0, max_rows=5, query_timeout=0.5)).test_client()

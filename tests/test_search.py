@@ -11,7 +11,6 @@ from cop_graph.config import load_config
 from cop_graph.dataset import load_dataset
 from cop_graph.errors import ParameterError
 from cop_graph.search import index_for, normalise, resolve_type, search, suggest
-from cop_graph.web import create_app
 
 from .conftest import BASE
 
@@ -29,16 +28,6 @@ RANKING_DATA = """
 <http://example.org/exact> rdfs:label "Zeta" ; a org:Organization .
 <http://example.org/words> rdfs:label "Zeta Zebra Tamer" ; skos:hiddenLabel "Tamer of zebras, Zeta" .
 """
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app(load_config(workers=0))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")
