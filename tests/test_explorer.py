@@ -5,6 +5,7 @@ HTML is checked with selectors, RDF parsed back and compared, JSON by its fields
 from __future__ import annotations
 
 import json
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from cop_graph.config import load_config
 from cop_graph.pages import page_queries
 from cop_graph.queries import run_named
 from cop_graph.web import create_app
+
+from .conftest import running_server
 
 BASE = "https://w3id.org/b-tech-cop/"
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -156,6 +159,8 @@ def test_an_unknown_resource_is_a_404_page_with_suggestions(client):
     ("/resource?iri=%3Cscript%3E", 400),
     ("/org/apple%00", 400),
     ("/org/a%20b", 400),
+    ("/org/..%2F..%2Fpyproject.toml", 404),
+    ("/static/..%2F..%2F..%2Fpyproject.toml", 404),
     ("/org/apple", 200),
 ])
 def test_malformed_iris_and_paths_are_400_never_500(client, url, status):
@@ -187,6 +192,16 @@ def test_a_page_with_hostile_data_renders_it_escaped_and_links_no_javascript():
     assert [a["href"] for a in soup.select("#identifiers ~ ul a")] == ["http://www.wikidata.org/entity/Q0"]
     odd = client.get("/resource?iri=https://w3id.org/b-tech-cop/x/odd%2520path", headers={"Accept": HTML})
     assert odd.status_code == 200 and b"An IRI with an encoded space" in odd.data
+
+
+def test_the_real_server_renders_hostile_data_from_an_extra_file_escaped(cop_graph_bin):
+    with running_server(cop_graph_bin, "--data", str(HOSTILE)) as url:
+        request = urllib.request.Request(url + "/org/hostile", headers={"Accept": HTML})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read().decode("utf-8")
+    assert "<script>alert" not in body and "&lt;script&gt;" in body
+    links = [a["href"] for a in BeautifulSoup(body, "html.parser").select("a[href]")]
+    assert links and not [href for href in links if href.lower().startswith("javascript:")]
 
 
 # --- class pages, topics, timeline, home --------------------------------------------------
