@@ -1,9 +1,13 @@
 """A synthetic COP-shaped graph of a chosen size, deterministic for a seed.
 
-It has the shape of the real data — yearly series, companies with yearly memberships on
-OWL-Time intervals, sessions with dates, kinds, quarter labels and themes from a topic
-hierarchy, outside experts, and a quoted passage behind every fact — so that scale
-measurements (network, queries, validation) mean something for the real graph.
+It has the shape of the real data — collaborations convened by B-Tech with yearly series,
+companies with yearly memberships on shared OWL-Time year intervals, sessions with dates,
+kinds, quarter labels and themes from a topic hierarchy, and a quoted passage behind every
+fact — grown the way the toolkit is expected to grow: more years, and more collaborations
+(Peer Learning Platform cohorts and the like) of a few dozen companies each, most of them
+staying from one year to the next. So scale measurements (network, queries, validation)
+mean something for the real graph: a company shares a year with the members of its own
+collaborations, not with every company there is.
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ from cop_graph.namespaces import COP, OA, bind_prefixes
 
 Triple = tuple[URIRef, URIRef, object]
 TOPICS = 40
-TRIPLES_PER_COMPANY_YEAR = 15  # a membership, its passage, a share of the sessions and labels
-FIRST_YEAR = 2000
+FIRST_YEAR = 2021
+MEMBERS = (12, 40)  # members of one collaboration in one year
+SESSIONS = (4, 8)  # sessions of one collaboration in one year
+STAY = 0.85  # share of a collaboration's members who stay for the next year
+TRIPLES_PER_COLLABORATION_YEAR = 450  # members x 13 + sessions x 17 + the series, on average
 
 
 def _iri(path: str) -> URIRef:
@@ -38,54 +45,62 @@ def _passage(name: str, document: URIRef, text: str) -> Iterator[Triple]:
     yield selector, OA.exact, Literal(text)
 
 
+def shape(target: int) -> tuple[int, int, int]:
+    """Years, collaborations and companies for about ``target`` triples."""
+    years = max(1, min(10, target // 100_000 + 2))
+    collaborations = max(1, round(target / (years * TRIPLES_PER_COLLABORATION_YEAR)))
+    companies = max(MEMBERS[1], collaborations * sum(MEMBERS) // 2 * 2 // 3)  # most in one or two
+    return years, collaborations, companies
+
+
 def triples(target: int, seed: int = 0) -> Iterator[Triple]:
     """About ``target`` triples, the same ones for the same target and seed."""
     rng = random.Random(seed)
-    years = max(1, min(25, target // 20000 + 1))
-    companies = max(3, target // (years * TRIPLES_PER_COMPANY_YEAR))
-    sessions_per_year = max(2, companies // 4)
-    collaboration = _iri("org/synthetic-cop")
+    years, collaborations, companies = shape(target)
     document = _iri("document/synthetic")
+    convener = _iri("org/synthetic-convener")
     yield document, RDF.type, URIRef("http://purl.org/dc/terms/BibliographicResource")
     yield document, RDFS.label, Literal("Synthetic source", lang="en")
-    yield collaboration, RDF.type, ORG.OrganizationalCollaboration
-    yield collaboration, RDFS.label, Literal("Synthetic Community of Practice")
-    yield collaboration, COP.convenedBy, _iri("org/synthetic-convener")
-    yield from _passage("cop", document, "the community")
-    yield collaboration, PROV.wasDerivedFrom, _iri("passage/synthetic/cop")
-    scheme = _iri("topics/synthetic")
-    yield scheme, RDF.type, SKOS.ConceptScheme
-    yield scheme, RDFS.label, Literal("Synthetic topics", lang="en")
-    yield scheme, SKOS.prefLabel, Literal("Synthetic topics", lang="en")
-    topics = [_iri(f"topic/synthetic-{t}") for t in range(TOPICS)]
-    for index, topic in enumerate(topics):
-        yield topic, RDF.type, SKOS.Concept
-        yield topic, RDFS.label, Literal(f"Topic {index}", lang="en")
-        yield topic, SKOS.prefLabel, Literal(f"Topic {index}", lang="en")
-        yield topic, SKOS.inScheme, scheme
-        if index >= 5:
-            yield topic, SKOS.broader, topics[index % 5]
-        yield topic, PROV.wasDerivedFrom, _iri("passage/synthetic/cop")
+    yield from _passage("source", document, "the community")
+    yield convener, RDF.type, ORG.OrganizationalUnit
+    yield convener, RDFS.label, Literal("Synthetic convener")
+    yield convener, PROV.wasDerivedFrom, _iri("passage/synthetic/source")
+    parent = _iri("org/synthetic-parent")
+    yield convener, ORG.unitOf, parent
+    yield parent, RDF.type, ORG.FormalOrganization
+    yield parent, RDFS.label, Literal("Synthetic parent organisation")
+    yield parent, PROV.wasDerivedFrom, _iri("passage/synthetic/source")
+    yield from _topics()
+    topic_iris = [_iri(f"topic/synthetic-{index}") for index in range(TOPICS)]
     for c in range(companies):
         company = _iri(f"org/synthetic-{c}")
         yield company, RDF.type, ORG.FormalOrganization
         yield company, RDFS.label, Literal(f"Company {c}")
-        yield company, PROV.wasDerivedFrom, _iri("passage/synthetic/cop")
+        yield company, PROV.wasDerivedFrom, _iri("passage/synthetic/source")
     for y in range(years):
-        yield from _year(rng, FIRST_YEAR + y, collaboration, document, companies, sessions_per_year, topics)
+        yield from _period(FIRST_YEAR + y, document)
+    for k in range(collaborations):
+        yield from _collaboration(rng, k, years, companies, convener, document, topic_iris)
 
 
-def _year(rng: random.Random, year: int, collaboration: URIRef, document: URIRef, companies: int,
-          sessions: int, topics: list[URIRef]) -> Iterator[Triple]:
-    series = _iri(f"series/synthetic-{year}")
+def _topics() -> Iterator[Triple]:
+    scheme = _iri("topics/synthetic")
+    yield scheme, RDF.type, SKOS.ConceptScheme
+    yield scheme, RDFS.label, Literal("Synthetic topics", lang="en")
+    yield scheme, SKOS.prefLabel, Literal("Synthetic topics", lang="en")
+    for index in range(TOPICS):
+        topic = _iri(f"topic/synthetic-{index}")
+        yield topic, RDF.type, SKOS.Concept
+        yield topic, RDFS.label, Literal(f"Topic {index}", lang="en")
+        yield topic, SKOS.prefLabel, Literal(f"Topic {index}", lang="en")
+        yield topic, SKOS.inScheme, scheme
+        yield topic, PROV.wasDerivedFrom, _iri("passage/synthetic/source")
+        if index >= 5:
+            yield topic, SKOS.broader, _iri(f"topic/synthetic-{index % 5}")
+
+
+def _period(year: int, document: URIRef) -> Iterator[Triple]:
     period = _iri(f"period/synthetic-{year}")
-    yield collaboration, SDO.event, series
-    yield series, RDF.type, SDO.EventSeries
-    yield series, RDFS.label, Literal(f"COP {year}", lang="en")
-    yield series, SDO.startDate, Literal(str(year), datatype=XSD.gYear)
-    yield series, SDO.organizer, _iri("org/synthetic-convener")
-    yield from _passage(f"{year}", document, f"the year {year}")
-    yield series, PROV.wasDerivedFrom, _iri(f"passage/synthetic/{year}")
     yield period, RDF.type, TIME.ProperInterval
     yield period, RDFS.label, Literal(str(year), lang="en")
     for end in ("beginning", "end"):
@@ -94,20 +109,47 @@ def _year(rng: random.Random, year: int, collaboration: URIRef, document: URIRef
         yield instant, RDF.type, TIME.Instant
         yield instant, RDFS.label, Literal(f"{end} of {year}", lang="en")
         yield instant, TIME.inXSDgYear, Literal(str(year), datatype=XSD.gYear)
-    for c in range(companies):
-        if rng.random() < 0.1:  # some companies skip a year
-            continue
-        membership = _iri(f"membership/synthetic-{year}/{c}")
+
+
+def _collaboration(rng: random.Random, k: int, years: int, companies: int, convener: URIRef, document: URIRef,
+                   topics: list[URIRef]) -> Iterator[Triple]:
+    collaboration = _iri(f"org/synthetic-cop-{k}")
+    yield collaboration, RDF.type, ORG.OrganizationalCollaboration
+    yield collaboration, RDFS.label, Literal(f"Synthetic Community of Practice {k}")
+    yield collaboration, COP.convenedBy, convener
+    yield collaboration, PROV.wasDerivedFrom, _iri("passage/synthetic/source")
+    members = rng.sample(range(companies), rng.randint(*MEMBERS))
+    for y in range(years):
+        year = FIRST_YEAR + y
+        if y:  # most stay; newcomers bring the collaboration back to a size in MEMBERS
+            stay = [m for m in members if rng.random() < STAY]
+            joining = max(0, rng.randint(*MEMBERS) - len(stay))
+            members = stay + rng.sample(range(companies), joining)
+        yield from _year(rng, k, year, collaboration, document, sorted(set(members)), topics)
+
+
+def _year(rng: random.Random, k: int, year: int, collaboration: URIRef, document: URIRef, members: list[int],
+          topics: list[URIRef]) -> Iterator[Triple]:
+    series = _iri(f"series/synthetic-{k}-{year}")
+    yield collaboration, SDO.event, series
+    yield series, RDF.type, SDO.EventSeries
+    yield series, RDFS.label, Literal(f"COP {k} {year}", lang="en")
+    yield series, SDO.startDate, Literal(str(year), datatype=XSD.gYear)
+    yield series, SDO.organizer, _iri("org/synthetic-convener")
+    yield from _passage(f"{k}-{year}", document, f"the year {year}")
+    yield series, PROV.wasDerivedFrom, _iri(f"passage/synthetic/{k}-{year}")
+    for c in members:
+        membership = _iri(f"membership/synthetic-{k}-{year}/{c}")
         yield membership, RDF.type, ORG.Membership
-        yield membership, RDFS.label, Literal(f"Company {c} in {year}", lang="en")
+        yield membership, RDFS.label, Literal(f"Company {c} in COP {k}, {year}", lang="en")
         yield membership, ORG.member, _iri(f"org/synthetic-{c}")
         yield membership, ORG.organization, collaboration
-        yield membership, ORG.memberDuring, period
-        yield from _passage(f"{year}-{c}", document, f"Company {c} took part in {year}")
-        yield membership, PROV.wasDerivedFrom, _iri(f"passage/synthetic/{year}-{c}")
-    for s in range(sessions):
+        yield membership, ORG.memberDuring, _iri(f"period/synthetic-{year}")
+        yield from _passage(f"{k}-{year}-{c}", document, f"Company {c} took part in {year}")
+        yield membership, PROV.wasDerivedFrom, _iri(f"passage/synthetic/{k}-{year}-{c}")
+    for s in range(rng.randint(*SESSIONS)):
         month, day = rng.randint(1, 12), rng.randint(1, 28)
-        session = _iri(f"session/synthetic-{year}-{s}")
+        session = _iri(f"session/synthetic-{k}-{year}-{s}")
         special = rng.random() < 0.1
         yield session, RDF.type, COP.SpecialSession if special else COP.RegularSession
         yield session, RDFS.label, Literal(f"COP Q{(month - 1) // 3 + 1} Session {s}", lang="en")
@@ -117,8 +159,8 @@ def _year(rng: random.Random, year: int, collaboration: URIRef, document: URIRef
         yield session, SDO.superEvent, series
         for topic in rng.sample(topics, rng.randint(1, 3)):
             yield session, COP.theme, topic
-        yield from _passage(f"{year}-s{s}", document, f"Session {s} of {year}")
-        yield session, PROV.wasDerivedFrom, _iri(f"passage/synthetic/{year}-s{s}")
+        yield from _passage(f"{k}-{year}-s{s}", document, f"Session {s} of {year}")
+        yield session, PROV.wasDerivedFrom, _iri(f"passage/synthetic/{k}-{year}-s{s}")
 
 
 def graph(target: int, seed: int = 0) -> Graph:
