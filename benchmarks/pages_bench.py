@@ -18,7 +18,7 @@ from rdflib import URIRef
 
 from cop_graph.config import load_config
 from cop_graph.web import create_app
-from cop_graph.web.links import local_path
+from cop_graph.web.links import local_path, reserved_segments
 
 TARGETS = {"resource": 0.050, "network": 0.200}
 HTML = {"Accept": "text/html"}
@@ -37,7 +37,8 @@ def pages(app) -> dict[str, list[str]]:
     loaded = app.extensions["cop_dataset"]
     base = loaded.config.base
     subjects = sorted({str(s) for s in loaded.dataset.subjects() if isinstance(s, URIRef) and str(s).startswith(base)})
-    resources = ["/" + p for p in (local_path(s, base) for s in subjects) if p]
+    reserved = reserved_segments(app)
+    resources = ["/" + p for p in (local_path(s, base, reserved) for s in subjects) if p]
     return {
         "resource": resources,
         "resource (json)": [r + ".json" for r in resources[:50]],

@@ -28,7 +28,6 @@ from cop_graph.queries import evaluate, prepare, query_form
 T = TypeVar("T")
 _SURROGATE_REFERENCE = re.compile(r"&#(?:x[dD][89a-fA-F][0-9a-fA-F]{2}|"
                                   r"5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]);")
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -101,9 +100,6 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
             raise QueryError("the result holds a lone surrogate code point (such as \\uD800), which is not "
                              "Unicode text and cannot be written in any format") from None
         media_type = media_type_of(fmt, form)
-        if "xml" in media_type and _XML_FORBIDDEN.search(body):
-            raise NotAcceptable("the result holds characters that XML 1.0 cannot carry; ask for JSON, CSV, "
-                                "TSV, Turtle or N-Triples instead")
         return Answer(body, fmt, media_type, form, rows, truncated)
 
     return within(config.query_timeout, work)

@@ -16,7 +16,7 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
-from cop_graph.errors import OutputError
+from cop_graph.errors import NotAcceptable, OutputError
 from cop_graph.labels import short
 
 
@@ -148,7 +148,21 @@ def serialize_graph(graph: Graph, name: str) -> str:
             dataset.default_graph.add(triple)
         graph = dataset
     data = graph.serialize(format=rdflib_name)
-    return data.decode("utf-8") if isinstance(data, bytes) else data
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    if name == "xml":
+        refuse_xml_forbidden(text)
+    return text
+
+
+# Characters XML 1.0 cannot carry at all (not even escaped); rdflib writes them anyway.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def refuse_xml_forbidden(text: str) -> None:
+    """An XML document with such a character is malformed: refuse it (406) rather than send it."""
+    if _XML_FORBIDDEN.search(text):
+        raise NotAcceptable("the result holds characters that XML 1.0 cannot carry; ask for JSON, CSV, "
+                            "TSV, Turtle or N-Triples instead")
 
 
 def write_result(result: Result, name: str, base: str | None = None) -> str:
@@ -161,4 +175,7 @@ def write_result(result: Result, name: str, base: str | None = None) -> str:
     if name not in TABULAR:
         raise OutputError(f"format {name!r} is for CONSTRUCT and DESCRIBE results; a {result.type} "
                           f"result can be written as: {', '.join(TABULAR)}")
-    return TABULAR[name].write(result, base)
+    text = TABULAR[name].write(result, base)
+    if name == "xml":
+        refuse_xml_forbidden(text)
+    return text

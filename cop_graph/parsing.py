@@ -150,7 +150,8 @@ LEXICAL_FORMS = {
     XSD.boolean: re.compile(r"true|false|1|0"),
 }
 # Characters RDF 1.1 forbids in an IRI; rdflib's parsers let some of them through.
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+# Characters an IRI cannot hold (RFC 3987), whatever a parser let through.
+BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 
 
 def check_terms(graph: Graph, path: Path, text: str) -> None:
@@ -158,9 +159,12 @@ def check_terms(graph: Graph, path: Path, text: str) -> None:
     IRIs with forbidden characters, which rdflib's parsers accept."""
     for triple in graph:
         for term in triple:
+            if isinstance(term, Literal) and _SURROGATE.search(term):
+                raise InputError(path, "a literal holds a lone surrogate code point (such as \\uD800), which is not "
+                                       "Unicode text", _line_of_surrogate(text))
             if isinstance(term, Literal) and _ill_typed(term):
                 raise _bad_literal(graph, path, text, term)
-            if isinstance(term, URIRef) and _BAD_IRI.search(term):
+            if isinstance(term, URIRef) and BAD_IRI.search(term):
                 line = _line_of(text, str(term)) or _line_of(text, str(term).rsplit("/", 1)[-1])
                 raise InputError(path, f"invalid IRI <{term}>: IRIs cannot contain spaces or <>\"{{}}|\\^`", line)
 
@@ -176,6 +180,16 @@ def _bad_literal(graph: Graph, path: Path, text: str, term: Literal) -> InputErr
 def _ill_typed(term: Literal) -> bool:
     form = LEXICAL_FORMS.get(term.datatype)
     return bool(term.ill_typed) or (form is not None and not form.fullmatch(str(term)))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _line_of_surrogate(text: str) -> int | None:
+    """Where the file writes a surrogate, as an escape (the usual way) or raw."""
+    match = _ESCAPED_SURROGATE.search(text) or _SURROGATE.search(text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
 def _line_of(text: str, needle: str) -> int | None:

@@ -70,6 +70,8 @@ def test_conflicting_single_values_in_two_files_name_both_files(cli, tmp_path):
      'prefix.ttl:3:6: Turtle syntax error: Prefix "nope:" not bound'),
     ("literal.ttl", TURTLE_PREFIXES + '\n<urn:x:a> schema:startDate "2022-02-30"^^xsd:date .\n',
      'literal.ttl:4: invalid literal "2022-02-30"^^xsd:date'),
+    ("surrogate.ttl", '<urn:x:a> <urn:x:b> "ok" .\n<urn:x:a> <urn:x:c> "bad \\uD800 text" .\n',
+     "surrogate.ttl:2: a literal holds a lone surrogate code point"),
     ("bad.jsonld", '{\n  "@id": "urn:x:a",\n}\n', "bad.jsonld:3:1: JSON syntax error"),
     ("bad.rdf", '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
                 '<rdf:Description rdf:about="urn:x:a">\n<oops></rdf:Description></rdf:RDF>\n',

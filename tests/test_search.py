@@ -132,7 +132,7 @@ def test_a_hidden_label_is_searched_but_never_shown(small):
 
 def test_ranking_in_the_bundled_data_acronym_before_longer_names(client):
     hits = found(client, "hrdd")["hits"]
-    assert [(h["iri"], h["matched"], h["match"]) for h in hits] == [
+    assert [(h["iri"], h["matched"], h["match"]) for h in hits][:2] == [
         (BASE + "topic/human-rights-due-diligence", "HRDD", "exact"),
         (BASE + "topic/hrdd-in-conflict-settings", None, "prefix"),
     ]

@@ -14,33 +14,26 @@ from cop_graph.dataset import CopDataset
 from cop_graph.labels import label, short
 from cop_graph.namespaces import bind_prefixes
 from cop_graph.pages import page_queries, select
-from cop_graph.pages.values import Link, Value, printable, show
+from cop_graph.pages.values import Link, Value, show
 from cop_graph.queries import find_query, load_library, run_named
 
 DESCRIPTIONS = (SKOS.definition, SDO.description, DCTERMS.description, RDFS.comment)
 # Links to the same thing in other datasets: shown as outbound identifiers.
+SHOWN = 100  # values listed per property and direction; the rest are counted
 IDENTITY = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SDO.sameAs, SDO.url, FOAF.homepage,
             RDFS.seeAlso)
 
 
 @dataclass(frozen=True)
 class Group:
-    """The values of one property, with the property's human label."""
+    """The values of one property, with the property's human label; ``total`` counts them
+    all when only the first :data:`SHOWN` are listed."""
 
     property: str
     label: str
     short: str
     values: list[Value]
-
-
-@dataclass(frozen=True)
-class Backlink:
-    """A statement that points at the resource: its subject and property."""
-
-    subject: Value
-    property: str
-    label: str
-    short: str
+    total: int
 
 
 @dataclass(frozen=True)
@@ -61,7 +54,7 @@ class ResourcePage:
     types: list[Value]
     descriptions: list[Value]
     outgoing: list[Group]
-    incoming: list[Backlink]
+    incoming: list[Group]  # the resources that point here, by property
     passages: list[Passage]
     identifiers: list[Value]
     graphs: list[str]
@@ -89,35 +82,46 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
     graph, base, node = loaded.dataset, loaded.config.base, URIRef(iri)
 
     def known(other: URIRef) -> bool:
-        return other == node or (other, None, None) in graph or (None, None, other) in graph
+        """Whether the IRI has a page here worth following (ours, or described here); others,
+        such as a Wikidata item or a schema.org term, link out to where they are described."""
+        return other == node or str(other).startswith(base) or (other, None, None) in graph
 
     def display(term: Node) -> Value:
         return show(term, graph, base, link, known)
 
     out_rows = select(loaded, "resource-outgoing", resource=iri)
     in_rows = select(loaded, "resource-incoming", resource=iri)
+    outgoing = _groups(graph, base, display, [(r["property"], r["value"]) for r in out_rows])
+    incoming = _groups(graph, base, display, [(r["property"], r["subject"]) for r in in_rows])
     grouped: dict[Node, list[Node]] = {}
     for row in out_rows:
-        grouped.setdefault(row["property"], [])
-        if row["value"] not in grouped[row["property"]]:
-            grouped[row["property"]].append(row["value"])
-    outgoing = [Group(str(p), property_label(graph, p, base), short(p, base), sorted((display(v) for v in values),
-                      key=lambda v: v.text.casefold()))
-                for p, values in sorted(grouped.items(), key=lambda item: _property_order(item[0]))]
-    incoming: dict[tuple[Node, Node], None] = {(r["property"], r["subject"]): None for r in in_rows}
-    backlinks = [Backlink(display(s), str(p), property_label(graph, p, base), short(p, base))
-                 for p, s in sorted(incoming, key=lambda ps: (_property_order(ps[0]), str(ps[1])))]
+        grouped.setdefault(row["property"], []).append(row["value"])
     return ResourcePage(
-        iri=iri, label=printable(label(graph, node) or short(node, base)),
-        types=[display(t) for t in sorted(grouped.get(RDF.type, []))],
+        iri=iri, label=label(graph, node) or short(node, base),
+        types=[show(t, graph, base, link, lambda _: True) for t in sorted(grouped.get(RDF.type, []))],
         descriptions=[display(d) for p in DESCRIPTIONS for d in grouped.get(p, [])],
         outgoing=[g for g in outgoing if g.property != str(RDF.type)],
-        incoming=backlinks,
+        incoming=incoming,
         passages=_passages(loaded, iri, link),
         identifiers=[display(v) for p in IDENTITY for v in grouped.get(p, []) if _linkable(v)],
         graphs=sorted({str(r["graph"]) for r in out_rows}),
         document=_document_text(loaded, iri, link),
     )
+
+
+def _groups(graph: Graph, base: str, display, pairs: list[tuple[Node, Node]]) -> list[Group]:
+    """Values grouped by property, properties in reading order, values by their text; a
+    hub's thousands of links show the first :data:`SHOWN` of each property and the count."""
+    values: dict[Node, dict[Node, None]] = {}
+    for prop, value in pairs:
+        values.setdefault(prop, {})[value] = None
+    groups = []
+    for prop in sorted(values, key=_property_order):
+        terms = sorted(values[prop], key=str)[:SHOWN]
+        shown = sorted((display(v) for v in terms), key=lambda v: v.text.casefold())
+        groups.append(Group(str(prop), property_label(graph, prop, base), short(prop, base), shown,
+                            len(values[prop])))
+    return groups
 
 
 def _linkable(node: Node) -> bool:

@@ -21,8 +21,9 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 @dataclass(frozen=True)
 class Value:
-    """One displayed term. ``url`` is the explorer page of a resource (None for literals);
-    ``outside`` marks IRIs that are not resources of this graph (links leave the site)."""
+    """One displayed term. ``url`` is the explorer page of a resource, or for an IRI this
+    graph does not describe (``outside``) the IRI itself when it is a web address; None for
+    literals and for other IRIs (``urn:``, ``javascript:``…), which are shown, never linked."""
 
     kind: str  # "iri", "literal" or "blank"
     text: str
@@ -59,11 +60,13 @@ def show(node: Node, graph: Graph, base: str, link: Link, known: Callable[[URIRe
     """The display form of any term; blank nodes carry their own statements (one level)."""
     if isinstance(node, Literal):
         datatype = short(node.datatype, base) if node.datatype and node.datatype != XSD.string else None
-        return Value("literal", format_date(node) or printable(str(node)), lang=node.language, datatype=datatype)
+        return Value("literal", format_date(node) or str(node), lang=node.language, datatype=datatype)
     if isinstance(node, URIRef):
         inside = known(node)
-        text = printable(label(graph, node) or short(node, base))
-        return Value("iri", text, iri=str(node), url=link(str(node)) if inside else None, outside=not inside)
+        text = label(graph, node) or short(node, base)
+        url = link(str(node)) if inside else (str(node) if str(node).lower().startswith(("http://", "https://"))
+                                              else None)
+        return Value("iri", text, iri=str(node), url=url, outside=not inside)
     if isinstance(node, BNode) and depth < 2:
         inner: dict[str, list[Value]] = {}
         for prop, obj in sorted(graph.predicate_objects(node)):
@@ -71,7 +74,3 @@ def show(node: Node, graph: Graph, base: str, link: Link, known: Callable[[URIRe
         return Value("blank", "", inner=sorted(inner.items()))
     return Value("blank", "…")
 
-
-def printable(text: str) -> str:
-    """NUL cannot appear in an HTML page; it is shown as the replacement character."""
-    return text.replace("\x00", "\ufffd")

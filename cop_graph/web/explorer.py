@@ -4,7 +4,7 @@ its JSON twin (``.json``, ``Accept: application/json``, ``?format=json``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 from rdflib import URIRef
 
 from cop_graph import network
@@ -14,10 +14,12 @@ from cop_graph.labels import label, short
 from cop_graph.namespaces import PREFIXES
 from cop_graph.pages.home import Entry, Source, dataset_description, home_page
 from cop_graph.pages.listing import class_index, class_page
+from cop_graph.pages.resource import is_known
 from cop_graph.pages.timeline import timeline as build_timeline
 from cop_graph.pages.topics import topic_tree
 from cop_graph.web import twin
-from cop_graph.web.links import resource_url
+from cop_graph.web.links import checked_iri, resource_url
+from cop_graph.web.params import whole_number
 
 explorer = Blueprint("explorer", __name__)
 
@@ -93,9 +95,8 @@ def _most_connected(loaded: CopDataset, count: int = 10) -> list[dict]:
 @explorer.get("/classes")
 def classes() -> Response:
     """All classes with their instance counts; with ``?iri=`` one class's instances."""
-    iri = request.args.get("iri")
-    if iri:
-        return _class_response(iri)
+    if "iri" in request.args:
+        return _class_response(checked_iri(request.args["iri"], "iri"))
     return twin.respond(class_index(_dataset(), resource_url, class_url), "classes.html")
 
 
@@ -112,10 +113,10 @@ def class_listing(name: str) -> Response:
 
 def _class_response(iri: str) -> Response:
     sort = request.args.get("sort", "label")
-    raw_page = request.args.get("page", "1")
-    if not raw_page.isdigit():
-        raise ParameterError(f"parameter 'page' must be a whole number from 1; got {raw_page!r}")
-    page = class_page(_dataset(), iri, sort, int(raw_page), resource_url)
+    loaded = _dataset()
+    page = class_page(loaded, iri, sort, whole_number("page", 1, 1, 10**9), resource_url)
+    if page.total == 0 and not is_known(loaded, iri):
+        abort(404, description=f"no class {iri} in the graph; see /classes for the classes it uses")
     return twin.respond(page, "class.html", class_url=class_url)
 
 

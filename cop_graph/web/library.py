@@ -3,11 +3,14 @@ form and results to browsers and answers other clients in any SPARQL result form
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from cop_graph.engine import QueryRequest
 from cop_graph.errors import Busy, CopGraphError, ParameterError
 from cop_graph.queries import NamedQuery, find_query
+from cop_graph.web import twin
 from cop_graph.web.negotiation import negotiate, prefers_html
 from cop_graph.web.result_view import PAGE_FORMATS, downloads, error_view, result_view, visible
 from cop_graph.web.results import answer_response, run
@@ -17,11 +20,6 @@ library = Blueprint("library", __name__)
 
 def _queries() -> dict[str, NamedQuery]:
     return current_app.extensions["cop_queries"]
-
-
-def _wants_json() -> bool:
-    return request.args.get("format") == "json" or (
-        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json")
 
 
 def describe(query: NamedQuery) -> dict:
@@ -34,12 +32,18 @@ def describe(query: NamedQuery) -> dict:
     }
 
 
-@library.get("/queries")
-def index() -> Response | str:
+@dataclass(frozen=True)
+class QueryIndex:
+    """The /queries page's data: every named query with its parameters and URL."""
+
+    queries: list[dict]
+
+
+@library.get("/queries.json")
+@library.get("/queries")  # registered first, so url_for gives "/queries"
+def index() -> Response:
     queries = list(_queries().values())
-    if _wants_json():
-        return jsonify({"queries": [describe(q) for q in queries]})
-    return render_template("queries.html", queries=queries)
+    return twin.respond(QueryIndex([describe(q) for q in queries]), "queries.html", queries=queries)
 
 
 @library.get("/queries/<name>")

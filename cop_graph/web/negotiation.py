@@ -31,6 +31,13 @@ GRAPH_TYPES: dict[str, str] = {
     "text/plain": "nt",
     "application/json": "jsonld",
 }
+# Explorer pages: HTML, or their JSON twin.
+PAGE_TYPES: dict[str, str] = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "application/json": "json",
+}
+PAGE_NAMES = {"html": "html", "json": "json"}
 # Format parameter values (as in ?format=json) for each kind of result.
 RESULT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "text": "table", "table": "table"}
 GRAPH_NAMES = {"turtle": "turtle", "ttl": "turtle", "n3": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",

@@ -20,7 +20,7 @@ from cop_graph import network
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import ParameterError
 from cop_graph.web import twin
-from cop_graph.web.links import resource_url
+from cop_graph.web.links import checked_iri, resource_url
 
 network_view = Blueprint("network_view", __name__)
 
@@ -242,8 +242,9 @@ def _radius() -> int:
 def view() -> Response:
     """A projection (``?projection=&year=``) or a neighbourhood (``?resource=&radius=``), as HTML or JSON."""
     loaded = current_app.extensions["cop_dataset"]
-    iri = request.args.get("resource", "").strip()
-    if iri:
+    iri = request.args.get("resource", "")
+    if "resource" in request.args:
+        checked_iri(iri, "resource")
         try:
             picture = _neighbourhood(loaded, iri, _radius())
         except network.UnknownResource as exc:

@@ -5,17 +5,16 @@ at ``/org/apple``); others at ``/resource?iri=…``. A suffix (``.ttl``, ``.json
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import ParameterError
 from cop_graph.formats import RDF_SYNTAXES, serialize_graph
 from cop_graph.pages.resource import description, resource_page
+from cop_graph.parsing import BAD_IRI
 from cop_graph.search import suggest
 from cop_graph.web import twin
-from cop_graph.web.links import SUFFIXES, resource_url
+from cop_graph.web.links import SUFFIXES, checked_iri, resource_url
 from cop_graph.web.negotiation import choose
 from cop_graph.web.network_view import neighbourhood_drawing
 
@@ -39,7 +38,6 @@ FORMAT_NAMES = {"html": "html", "json": "json", "turtle": "turtle", "ttl": "turt
 # Each RDF format a page links to as an alternate, with its suffix.
 ALTERNATES = (("Turtle", ".ttl", "turtle"), ("JSON-LD", ".jsonld", "jsonld"), ("N-Triples", ".nt", "nt"),
               ("RDF/XML", ".rdf", "xml"), ("JSON (page data)", ".json", "json"))
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 
 
 def _dataset() -> CopDataset:
@@ -50,13 +48,7 @@ def _dataset() -> CopDataset:
 @resources.get("/resource<any('.json','.ttl','.jsonld','.nt','.rdf'):suffix>")
 def outside(suffix: str) -> Response:
     """A resource by its full IRI (any IRI, under the base or not)."""
-    iri = request.args.get("iri", "")
-    if not iri:
-        raise ParameterError("give the resource's IRI as ?iri=…, "
-                             "e.g. /resource?iri=https://w3id.org/b-tech-cop/org/apple")
-    if _BAD_IRI.search(iri) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
-        raise ParameterError(f"parameter 'iri' must be an absolute IRI without spaces or <>\"{{}}|\\^`; got {iri!r}")
-    return _serve(iri, SUFFIXES.get(suffix))
+    return _serve(checked_iri(request.args.get("iri", ""), "iri"), SUFFIXES.get(suffix))
 
 
 @resources.get("/<path:path>")
@@ -68,7 +60,7 @@ def local(path: str) -> Response:
         if path.endswith(suffix):
             fmt, path = name, path[: -len(suffix)]
             break
-    if _BAD_IRI.search(path):
+    if BAD_IRI.search(path):
         raise ParameterError(f"the path {path!r} cannot be part of an IRI "
                              "(spaces, control characters or <>\"{}|\\^`)")
     return _serve(base + path, fmt)

@@ -8,7 +8,6 @@ result looks, links and downloads the same on both.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -24,6 +23,7 @@ from cop_graph.formats import media_type_of
 from cop_graph.labels import short
 from cop_graph.web.errors import ProtocolError, status_of
 from cop_graph.web.links import resource_url
+from cop_graph.web.text import visible
 
 # What a browser page asks the engine for: SPARQL JSON for SELECT/ASK, N-Triples for
 # graphs; both carry every term exactly, so the page can type and link each cell.
@@ -33,21 +33,6 @@ RESULT_LABELS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "tabl
 GRAPH_LABELS = {"turtle": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "xml": "RDF/XML", "trig": "TriG"}
 # The ``format`` parameter value that asks the endpoint for each format name.
 FORMAT_PARAMS = {"table": "text"}
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def visible(text: str) -> str:
-    """Text safe to put in a page and readable there: control characters as their Unicode
-    pictures (NUL as ␀), lone surrogates, which UTF-8 cannot carry, as U+FFFD."""
-    text = _SURROGATE.sub("\ufffd", text)
-    return _CONTROL.sub(lambda m: "\u2421" if m.group() == "\x7f" else chr(0x2400 + ord(m.group())), text)
-
-
-def editor_text(text: str) -> str:
-    """A query as the editor holds it: exactly as sent, except what HTML cannot carry
-    (NUL and lone surrogates become U+FFFD, as a browser would make them)."""
-    return _SURROGATE.sub("\ufffd", text.replace("\x00", "\ufffd"))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ ranked, filterable by type; the matching itself lives in :mod:`cop_graph.search`
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
@@ -13,6 +12,8 @@ from cop_graph import search as finder
 from cop_graph.errors import ParameterError
 from cop_graph.labels import short
 from cop_graph.web.links import resource_url
+from cop_graph.web.params import whole_number
+from cop_graph.web.text import CONTROL
 from cop_graph.web.twin import respond
 
 search_view = Blueprint("search", __name__)
@@ -20,7 +21,6 @@ search_view = Blueprint("search", __name__)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_TYPES = 20
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ class SearchPage:
                 "total": self.total, "hits": self.hits, "suggestions": self.suggestions}
 
 
-@search_view.get("/search")
 @search_view.get("/search.json")
+@search_view.get("/search")  # registered first, so url_for gives "/search"
 def page() -> Response:
     query, limit, values = _query(), _limit(), _type_values()
     loaded = current_app.extensions["cop_dataset"]
@@ -68,18 +68,13 @@ def _query() -> str:
     if len(text) > finder.MAX_QUERY_LENGTH:
         raise ParameterError(f"parameter 'q' must be at most {finder.MAX_QUERY_LENGTH} characters; "
                              f"got {len(text):,}")
-    if _CONTROL.search(text):
+    if CONTROL.search(text):
         raise ParameterError("parameter 'q' must not contain control characters (such as NUL)")
     return text
 
 
 def _limit() -> int:
-    raw = request.args.get("limit", "").strip()
-    if not raw:
-        return DEFAULT_LIMIT
-    if not re.fullmatch(r"[0-9]{1,6}", raw) or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ParameterError(f"parameter 'limit' must be a whole number from 1 to {MAX_LIMIT}; got {raw[:50]!r}")
-    return int(raw)
+    return whole_number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
 
 
 def _type_values() -> list[str]:

@@ -21,13 +21,13 @@ from cop_graph.web.result_view import (
     ErrorView,
     ResultView,
     downloads,
-    editor_text,
     error_view,
     nul_error,
     result_view,
 )
 from cop_graph.web.results import answer_response, run
 from cop_graph.web.service import service_description
+from cop_graph.web.text import page_text
 
 sparql = Blueprint("sparql", __name__)
 
@@ -173,7 +173,7 @@ def _page() -> Response:
     text = request.args.get("query", request.args.get("update"))
     if text is None:
         return _page_without_query(examples)
-    page = QueryPage(editor_text(text) if text.strip() else _default_text(), examples,
+    page = QueryPage(page_text(text) if text.strip() else _default_text(), examples,
                      tuple(request.args.getlist("default-graph-uri")),
                      tuple(request.args.getlist("named-graph-uri")))
     try:

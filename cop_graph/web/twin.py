@@ -8,11 +8,24 @@ from typing import Any
 
 from flask import Response, jsonify, render_template, request
 
+from cop_graph.errors import NotAcceptable, ParameterError
+from cop_graph.web.negotiation import PAGE_NAMES, PAGE_TYPES, choose
+
 
 def wants_json() -> bool:
-    if request.path.endswith(".json") or request.args.get("format") == "json":
+    """JSON for a ``.json`` path, ``?format=json`` or an Accept header that prefers it; an
+    unknown ``format`` is a 400 and an Accept header with neither HTML nor JSON a 406."""
+    if request.path.endswith(".json"):
         return True
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+    formats = request.args.getlist("format")
+    unknown = [f for f in formats if f.strip().lower() not in PAGE_NAMES]
+    if unknown:
+        raise ParameterError(f"parameter 'format' must be one of: {', '.join(sorted(set(PAGE_NAMES)))}; "
+                             f"got {unknown[0][:50]!r}")
+    chosen = choose(request.accept_mimetypes, PAGE_TYPES, PAGE_NAMES, formats)
+    if chosen is None:
+        raise NotAcceptable(f"this page is available as: {', '.join(PAGE_TYPES)}")
+    return chosen == "json"
 
 
 def as_json(page: Any) -> Any:
