@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import DCTERMS, FOAF, RDFS, SDO, SKOS
 from rdflib.term import Node
 
 from cop_graph.namespaces import PREFIXES
 
-LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label)
+# Label precedence, everywhere a resource is named (pages, search, networks, exports).
+LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SDO.name, FOAF.name, DCTERMS.title)
+ALTERNATIVE_LABELS = (SKOS.altLabel, SDO.alternateName)
 
 
-def label(graph: Graph, node: Node, lang: str = "en") -> str | None:
-    """The node's preferred label: skos:prefLabel, then rdfs:label; the language asked
-    for first, then untagged, then any."""
-    for prop in LABEL_PROPERTIES:
-        values = [v for v in graph.objects(node, prop) if isinstance(v, Literal)]
+def choose_label(labels: Iterable[tuple[Node, Node]], lang: str = "en",
+                 properties: tuple[URIRef, ...] = LABEL_PROPERTIES) -> str | None:
+    """From (property, value) pairs: by property precedence, the language asked for first,
+    then untagged, then the first in order."""
+    labels = [(p, v) for p, v in labels if isinstance(v, Literal)]
+    for prop in properties:
+        values = sorted(value for p, value in labels if p == prop)
         for wanted in (lang, None):
             for value in values:
                 if value.language == wanted:
                     return str(value)
         if values:
-            return str(sorted(values)[0])
+            return str(values[0])
     return None
+
+
+def label(graph: Graph, node: Node, lang: str = "en") -> str | None:
+    """The node's preferred label (see :data:`LABEL_PROPERTIES`)."""
+    return choose_label(((p, v) for p in LABEL_PROPERTIES for v in graph.objects(node, p)), lang)
 
 
 def short(node: Node | None, base: str | None = None) -> str:

@@ -15,17 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDFS, SDO, SKOS
+from rdflib.namespace import SKOS
 
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import ParameterError
-from cop_graph.labels import short
+from cop_graph.labels import ALTERNATIVE_LABELS, LABEL_PROPERTIES, choose_label, short
 from cop_graph.namespaces import PREFIXES
 from cop_graph.pages import select
 
 # Preferred labels in the order a display label is chosen (SKOS and RDFS first, as in labels.py).
-PREFERRED = (SKOS.prefLabel, RDFS.label, SDO.name, FOAF.name, DCTERMS.title)
-ALTERNATIVE = (SKOS.altLabel, SDO.alternateName)
+PREFERRED = LABEL_PROPERTIES
+ALTERNATIVE = ALTERNATIVE_LABELS
 HIDDEN = (SKOS.hiddenLabel,)  # searched, never shown (SKOS: for misspellings and the like)
 MATCH_KINDS = ("exact", "prefix", "word", "substring", "words")
 MAX_QUERY_LENGTH = 200
@@ -144,18 +144,8 @@ def _entry(iri: str, labels: set[tuple[URIRef, Literal]], types: set[URIRef], ba
 
 
 def display_label(labels: Iterable[tuple[URIRef, Literal]]) -> str | None:
-    """The label to show: by property (:data:`PREFERRED`, then alternative ones), English
-    first, then untagged, then the first in order; None if there is none to show."""
-    labels = list(labels)
-    for prop in (*PREFERRED, *ALTERNATIVE):
-        values = sorted(value for p, value in labels if p == prop)
-        for wanted in ("en", None):
-            for value in values:
-                if value.language == wanted:
-                    return str(value)
-        if values:
-            return str(values[0])
-    return None
+    """The label to show: preferred labels first, then alternative ones (never hidden)."""
+    return choose_label(labels, properties=(*PREFERRED, *ALTERNATIVE))
 
 
 _CACHE: dict[tuple[str, str, str], SearchIndex] = {}
