@@ -12,19 +12,26 @@ Parameters are checked against their declared type and bound through rdflib's
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import rdflib.plugins.sparql as rdflib_sparql
-from pyparsing import ParseException
+import rdflib.plugins.sparql.evaluate as rdflib_evaluate
+from pyparsing import ParseException, ParseResults
 from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parser import ServiceGraphPattern, parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Query
+from rdflib.plugins.sparql.sparql import FrozenBindings, Query, QueryContext
 from rdflib.query import Result
 from rdflib.term import Node
 
@@ -152,8 +159,8 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
             raise QueryError(f"{path}: cannot read parameter {spec!r}; write it as "
                              f"'name (type, default value) description' with type one of {', '.join(_TYPES)}")
         params.append(Parameter(match["name"], match["type"], match["default"], match["help"]))
-    try:
-        form = query_form(prepare(text))
+    try:  # SERVICE endpoints meet the allowlist when the query runs; reading it needs only its form
+        form = query_form(prepare(text, _service_iris(text)))
     except QueryError as exc:
         raise QueryError(f"{path}: {exc}") from None
     title = fields["title"][0] if fields["title"] else path.stem
@@ -194,13 +201,14 @@ def prepare(text: str, service_allowlist: tuple[str, ...] = (), max_bytes: int |
         raise QueryError(f"syntax error near {near!r}: {exc.msg}", exc.lineno, exc.col) from None
     except RecursionError:
         raise QueryError("the query nests too deeply") from None
+    _give_service_clauses_their_text(parsed, text)
     try:
         query = translateQuery(parsed, initNs=PREFIXES)
     except RecursionError:
         raise QueryError("the query nests too deeply") from None
     except Exception as exc:  # e.g. an undeclared prefix, reported by rdflib as a plain Exception
         raise QueryError(f"cannot read the query: {exc}") from None
-    for endpoint in _service_endpoints(query.algebra):
+    for endpoint in (clause.term for clause in _service_clauses(query.algebra)):
         if not isinstance(endpoint, URIRef) or str(endpoint) not in service_allowlist:
             raise QueryRefused(f"SERVICE {endpoint.n3()} is not allowed: queries make no outbound requests "
                                "except to the configured allowlist")
@@ -220,6 +228,24 @@ def _check_service_text(text: str, allowlist: tuple[str, ...]) -> None:
         if iri not in allowlist or not iri.startswith(("http://", "https://")):
             raise QueryRefused(f"SERVICE {target} is not allowed: queries make no outbound requests "
                                "except to the configured allowlist (written as full IRIs)")
+
+
+def _service_iris(text: str) -> tuple[str, ...]:
+    return tuple(m.group(1)[1:-1] for m in _SERVICE_TEXT.finditer(text) if m.group(1).startswith("<"))
+
+
+def _give_service_clauses_their_text(parsed: ParseResults, text: str) -> None:
+    """rdflib records the text of the query's first SERVICE clause for every clause, and
+    that text is what the endpoint receives: give each clause its own."""
+    clauses = _service_clauses(parsed)
+    if not clauses:
+        return
+    found = [(tokens[0], text[start:end]) for tokens, start, end in ServiceGraphPattern.scan_string(text)]
+    if [clause["term"] for clause in clauses] != [tokens["term"] for tokens, _ in found]:
+        raise QueryError("a SERVICE clause is also written inside a string or a comment, so the clauses "
+                         "cannot be told apart: remove the one that is not meant to run")
+    for clause, (_, clause_text) in zip(clauses, found, strict=True):
+        clause["service_string"] = clause_text
 
 
 def _order_select_star(query: Query, text: str) -> None:
@@ -248,17 +274,86 @@ def _is_update(text: str) -> bool:
         return False
 
 
-def _service_endpoints(node: object) -> list[Node]:
+def _service_clauses(node: object) -> list[CompValue]:
+    """The SERVICE clauses of a parsed query or its algebra, in the order they are written."""
     found = []
     if getattr(node, "name", None) == "ServiceGraphPattern":
-        found.append(node.term)
+        found.append(node)
     if isinstance(node, dict):
         for value in node.values():
-            found += _service_endpoints(value)
-    elif isinstance(node, (list, tuple)):
+            found += _service_clauses(value)
+    elif isinstance(node, (list, tuple, ParseResults)):
         for value in node:
-            found += _service_endpoints(value)
+            found += _service_clauses(value)
     return found
+
+
+# rdflib's own SERVICE evaluation reads the endpoint back from the clause's text with a
+# pattern that a GRAPH <…> { } inside the clause confuses, finds no rows at all for SERVICE
+# SILENT, and follows redirects anywhere. Clauses are evaluated here instead (rdflib looks
+# the function up by name, so like SPARQL_LOAD_GRAPHS above this holds process-wide): the
+# endpoint is the parsed IRI that prepare checked against the allowlist, the pattern is the
+# clause's own text, a redirect is a failure, and SILENT turns a failure into the one empty
+# solution the SPARQL 1.1 Federated Query spec gives it. The query's time limit bounds the
+# call; the socket timeout is a last resort where no time limit applies.
+SERVICE_SOCKET_TIMEOUT = 60.0
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_SERVICE_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def _evaluate_service(ctx: QueryContext, part: CompValue) -> Iterable[FrozenBindings]:
+    endpoint = str(part.term)
+    text = part["service_string"]
+    service_query = rdflib_evaluate._buildQueryStringForServiceCall(ctx, text[text.index("{") + 1:text.rindex("}")])
+    try:
+        names, rows = _call_service(endpoint, service_query)
+        return [bound for row in rows for bound in rdflib_evaluate._yieldBindingsFromServiceCallResult(ctx, row, names)]
+    except (OSError, http.client.HTTPException, ValueError, KeyError, TypeError, AttributeError) as exc:
+        if "silent" in part:
+            return [FrozenBindings(ctx, {})]
+        raise QueryError(f"SERVICE <{endpoint}> failed: {_service_failure(exc)}") from None
+
+
+def _call_service(endpoint: str, query: str) -> tuple[list[str], list[dict]]:
+    form = urllib.parse.urlencode({"query": query})
+    headers = {"Accept": "application/sparql-results+json", "User-Agent": "cop-graph"}
+    if len(form) < 2000:
+        request = urllib.request.Request(f"{endpoint}{'&' if '?' in endpoint else '?'}{form}", headers=headers)
+    else:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        request = urllib.request.Request(endpoint, form.encode("ascii"), headers)
+    with _SERVICE_OPENER.open(request, timeout=SERVICE_SOCKET_TIMEOUT) as response:
+        answer = json.loads(response.read())
+    return answer["head"]["vars"], answer["results"]["bindings"]
+
+
+def _service_failure(exc: Exception) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        if 300 <= exc.code < 400:
+            return f"the endpoint answered {exc.code} {exc.reason}; redirects are not followed"
+        try:
+            detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()
+        except OSError:
+            detail = []
+        return f"the endpoint answered {exc.code} {exc.reason}" + (f": {detail[0]}" if detail else "")
+    if isinstance(exc, urllib.error.URLError):
+        return f"cannot reach the endpoint ({getattr(exc.reason, 'strerror', None) or exc.reason})"
+    if isinstance(exc, TimeoutError):
+        return "the endpoint did not answer in time"
+    if isinstance(exc, OSError):
+        return f"the connection failed ({exc.strerror or exc})"
+    if isinstance(exc, http.client.HTTPException):
+        return f"the answer is not well-formed HTTP ({type(exc).__name__})"
+    return "the answer is not a SPARQL JSON result"
+
+
+rdflib_evaluate.evalServiceQuery = _evaluate_service
 
 
 def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None = None,
