@@ -182,23 +182,25 @@ def test_the_neighbourhood_of_telefonica_shows_its_membership_as_the_data_says(c
     iri = BASE + "org/telefonica"
     data = client.get("/network.json", query_string={"resource": iri}).get_json()
     label = {n["iri"]: n["label"] for n in data["nodes"]}
+    wikidata, link = "http://www.wikidata.org/entity/Q160229", BASE + "link/wikidata/telefonica"
     assert set(label) == {BASE + p for p in ("org/telefonica", "membership/2022/telefonica", "org/cop",
-                                             "period/2022", "role/participant")}
+                                             "period/2022", "role/participant")} | {wikidata, link}
     membership = BASE + "membership/2022/telefonica"
     assert {(e["source"], e["target"], e["relation"]) for e in data["edges"]} == {
         (membership, iri, "org:member"), (membership, BASE + "org/cop", "org:organization"),
-        (membership, BASE + "period/2022", "org:memberDuring"), (membership, BASE + "role/participant", "org:role")}
+        (membership, BASE + "period/2022", "org:memberDuring"), (membership, BASE + "role/participant", "org:role"),
+        (wikidata, iri, "owl:sameAs"), (link, iri, "owl:annotatedSource"), (wikidata, link, "owl:annotatedTarget")}
     assert label[BASE + "period/2022"] == "2022"  # the year is the membership's interval; no session is named
     assert [n["iri"] for n in data["nodes"] if n["centre"]] == [iri]
     assert data["left_out"] == {"cop:Passage": 2}
     body = client.get("/network", query_string={"resource": iri}, headers=HTML).get_data(as_text=True)
-    assert len(nodes_of(svg_of(body))) == 5 and "Telefónica" in body
+    assert len(nodes_of(svg_of(body))) == 7 and "Telefónica" in body
 
 
 def test_the_resource_page_can_draw_a_neighbourhood(app, loaded, small):
     with app.test_request_context():
         picture = neighbourhood_drawing(loaded, BASE + "org/telefonica")
-        assert picture is not None and len(picture.nodes) == 5
+        assert picture is not None and len(picture.nodes) == 7  # with its Wikidata link and its description
         assert neighbourhood_drawing(loaded, BASE + "org/nobody") is None
         assert drawing_of(network.projection(small, "topics")).summary["nodes"] == 3
 
