@@ -13,6 +13,7 @@ Parameters are checked against their declared type and bound through rdflib's
 from __future__ import annotations
 
 import http.client
+import importlib.metadata
 import json
 import re
 import urllib.error
@@ -299,12 +300,21 @@ def _service_clauses(node: object) -> list[CompValue]:
 SERVICE_SOCKET_TIMEOUT = 60.0
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("cop-graph")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
 
 
 _SERVICE_OPENER = urllib.request.build_opener(_NoRedirects)
+# Public endpoints (the Wikidata Query Service among them) ask clients to name themselves.
+_USER_AGENT = f"cop-graph/{_version()} (+https://w3id.org/b-tech-cop/; SPARQL SERVICE calls)"
 
 
 def _evaluate_service(ctx: QueryContext, part: CompValue) -> Iterable[FrozenBindings]:
@@ -322,7 +332,7 @@ def _evaluate_service(ctx: QueryContext, part: CompValue) -> Iterable[FrozenBind
 
 def _call_service(endpoint: str, query: str) -> tuple[list[str], list[dict]]:
     form = urllib.parse.urlencode({"query": query})
-    headers = {"Accept": "application/sparql-results+json", "User-Agent": "cop-graph"}
+    headers = {"Accept": "application/sparql-results+json", "User-Agent": _USER_AGENT}
     if len(form) < 2000:
         request = urllib.request.Request(f"{endpoint}{'&' if '?' in endpoint else '?'}{form}", headers=headers)
     else:
