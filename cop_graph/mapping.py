@@ -147,6 +147,7 @@ def check_sources(mapping: Mapping) -> None:
         if not source.path.is_file():
             raise InputError(mapping.path, f"source table {source.written!r} not found (looked for {source.path})")
         if source.kind in ("csv", "tsv"):
+            _check_rows(source)
             _check_header(source)
 
 
@@ -166,6 +167,30 @@ def _check_header(source: Source) -> None:
     if missing:
         raise InputError(source.path, f"no column {missing[0]!r}, which the mapping refers to; the table's "
                                       f"columns are: {', '.join(header) or '(none)'}", 1)
+
+
+def _check_rows(source: Source) -> None:
+    """Every row has as many fields as the header, and the file is UTF-8 throughout: a
+    broken row is named by its line instead of being mapped with shifted or missing cells."""
+    delimiter = "\t" if source.kind == "tsv" else ","
+    try:
+        raw = source.path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(source.path, "the table is not valid UTF-8 (save it as UTF-8)", line) from None
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    try:
+        header = next(reader, [])
+        if len(set(header)) != len(header):
+            twice = next(name for name in header if header.count(name) > 1)
+            raise InputError(source.path, f"the header names column {twice!r} twice", 1)
+        for row in reader:
+            if row and len(row) != len(header):
+                raise InputError(source.path, f"the row has {len(row)} fields; the header has {len(header)}",
+                                 reader.line_num)
+    except csv.Error as exc:
+        raise InputError(source.path, f"cannot read the table: {exc}", reader.line_num) from None
 
 
 def find_cell(mapping: Mapping, value: str) -> tuple[Source, int, str] | None:

@@ -176,6 +176,17 @@ def _broken_example(tmp_path: Path, change: str) -> Path:
         mapping.write_text(mapping.read_text(encoding="utf-8").replace("$(Score)", "$(Points)"), encoding="utf-8")
     elif change == "bad-number":
         indicators.write_text(indicators.read_text(encoding="utf-8").replace(",55,", ",n/a,", 1), encoding="utf-8")
+    elif change == "encoding":
+        text = indicators.read_text(encoding="utf-8").replace("Microsoft Corporation", "Mïcrosoft Corporation", 1)
+        indicators.write_bytes(text.encode("latin-1"))
+    elif change == "broken-row":
+        lines = indicators.read_text(encoding="utf-8").splitlines()
+        lines[3] += ",an extra cell"
+        indicators.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif change == "duplicate-key":
+        lines = indicators.read_text(encoding="utf-8").splitlines()
+        lines.append(lines[1].replace(",40,", ",41,"))  # the same company, year and indicator again
+        indicators.write_text("\n".join(lines) + "\n", encoding="utf-8")
     elif change == "shape-violation":
         indicators.write_text(indicators.read_text(encoding="utf-8").replace(",55,", ",155,", 1), encoding="utf-8")
     return folder / "mapping.yml"
@@ -186,6 +197,9 @@ def _broken_example(tmp_path: Path, change: str) -> Path:
     ("missing-table", 2, "source table 'indicators-SAMPLE.csv' not found"),
     ("missing-column", 2, "indicators-SAMPLE.csv:1: no column 'Points'"),
     ("bad-number", 2, "indicators-SAMPLE.csv:4: column 'Score': 'n/a' is not a valid xsd:decimal"),
+    ("encoding", 2, "indicators-SAMPLE.csv:4: the table is not valid UTF-8"),
+    ("broken-row", 2, "indicators-SAMPLE.csv:4: the row has 9 fields; the header has 8"),
+    ("duplicate-key", 1, "nothing was written"),
     ("shape-violation", 1, "nothing was written"),
 ])
 def test_broken_inputs_are_refused_clearly_and_leave_data_unchanged(run, root, tmp_path, change, code, message):
