@@ -166,12 +166,15 @@ def _library_listing(library: dict[str, NamedQuery]) -> str:
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File to write [default: stdout].")
 @click.option("--no-validate", is_flag=True, help="Export even if the data has SHACL violations.")
+@click.option("--sparql-endpoint", "endpoint", metavar="URL", default=None,
+              help="The SPARQL endpoint the data is served at, stated in its description (void:sparqlEndpoint).")
 @data_option
 @click.pass_context
 @reports_errors
-def export_command(ctx: click.Context, fmt: str, output: Path | None, no_validate: bool,
+def export_command(ctx: click.Context, fmt: str, output: Path | None, no_validate: bool, endpoint: str | None,
                    data: tuple[Path, ...]) -> None:
-    """Export ontology, data and linksets together; TriG and JSON-LD keep the named graphs."""
+    """Export ontology, data and linksets together with the dataset's VoID description;
+    TriG and JSON-LD keep the named graphs and put the description in graph/void."""
     loaded = _load(ctx, data, warn=False)
     if not no_validate:
         report = validate(loaded)
@@ -181,11 +184,11 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, no_validat
                        "(fix them, or pass --no-validate)", err=True)
             sys.exit(1)
     if output is None:
-        click.echo(serialize(loaded, fmt), nl=False)
+        click.echo(serialize(loaded, fmt, endpoint), nl=False)
         return
-    size = write_export(loaded, fmt, output)
-    click.echo(f"wrote {output} ({RDF_SYNTAXES[fmt][0]}, {len(loaded):,} triples in "
-               f"{len(loaded.files)} graphs, {size:,} bytes)", err=True)
+    written = write_export(loaded, fmt, output, endpoint)
+    click.echo(f"wrote {output} ({RDF_SYNTAXES[fmt][0]}, {written.triples:,} triples in "
+               f"{written.graphs} graphs, {written.size:,} bytes)", err=True)
 
 
 @main.command("stats")

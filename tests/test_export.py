@@ -1,4 +1,5 @@
-"""Export: every format reads back as the same graph, and a failed export writes nothing."""
+"""Export: every format reads back as the same graph — the data and its computed VoID
+description —, and a failed export writes nothing."""
 
 from __future__ import annotations
 
@@ -6,40 +7,55 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
+from cop_graph.description import computed_description
+
 from .conftest import BASE
 
 SUFFIX = {"turtle": "ttl", "nt": "nt", "jsonld": "jsonld", "trig": "trig", "xml": "rdf"}
 PARSER = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "xml": "xml"}
 
 
+DESCRIPTION = URIRef(BASE + "graph/void")
+
+
+@pytest.fixture(scope="module")
+def described(loaded) -> Graph:
+    """What an export adds to the data: the description's statements the data does not make."""
+    return computed_description(loaded)
+
+
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "xml"])
-def test_triple_formats_read_back_isomorphic_to_the_union(cli, loaded, tmp_path, fmt):
+def test_triple_formats_read_back_isomorphic_to_the_union_with_the_description(cli, loaded, described, tmp_path,
+                                                                               fmt):
     target = tmp_path / f"cop.{SUFFIX[fmt]}"
     proc = cli("export", "--format", fmt, "-o", str(target))
     assert proc.returncode == 0, proc.stderr
     assert f"wrote {target}" in proc.stderr
-    assert isomorphic(Graph().parse(target, format=PARSER[fmt]), loaded.union())
+    assert f"{len(loaded) + len(described):,} triples in {len(loaded.files) + 1} graphs" in proc.stderr
+    assert isomorphic(Graph().parse(target, format=PARSER[fmt]), loaded.union() + described)
 
 
 @pytest.mark.parametrize("fmt", ["trig", "jsonld"])
-def test_dataset_formats_keep_every_named_graph(cli, loaded, tmp_path, fmt):
+def test_dataset_formats_keep_every_named_graph_and_the_description_in_its_own(cli, loaded, described, tmp_path,
+                                                                               fmt):
     target = tmp_path / f"cop.{SUFFIX[fmt]}"
     assert cli("export", "--format", fmt, "-o", str(target)).returncode == 0
     reread = Dataset()
     reread.parse(target, format=PARSER[fmt])
     names = {g.identifier for g in reread.graphs() if len(g)}
-    assert names == {s.graph for s in loaded.files}
+    assert names == {s.graph for s in loaded.files} | {DESCRIPTION}
     for source in loaded.files:
         assert isomorphic(reread.graph(source.graph), loaded.graph(source)), source.graph
+    assert isomorphic(reread.graph(DESCRIPTION), described)
 
 
-def test_export_to_stdout_defaults_to_turtle_with_ontology_and_data(cli, loaded):
+def test_export_to_stdout_defaults_to_turtle_with_ontology_data_and_description(cli, loaded, described):
     proc = cli("export")
     assert proc.returncode == 0
     graph = Graph().parse(data=proc.stdout, format="turtle")
     assert (URIRef("https://w3id.org/b-tech-cop/ontology"), None, None) in graph
     assert (URIRef(BASE + "org/telefonica"), None, None) in graph
-    assert len(graph) == len(loaded)
+    assert len(graph) == len(loaded) + len(described)
 
 
 def test_broken_input_writes_nothing_and_keeps_the_previous_file(cli, tmp_path):

@@ -4,13 +4,15 @@ the passages that support it, and its identifiers elsewhere."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDFS, SDO, SKOS
 from rdflib.term import Node
 
 from cop_graph.dataset import CopDataset
+from cop_graph.description import Linkset, linksets
 from cop_graph.labels import label, short
 from cop_graph.namespaces import bind_prefixes
 from cop_graph.pages import page_queries, select
@@ -22,6 +24,11 @@ DESCRIPTIONS = (SKOS.definition, SDO.description, DCTERMS.description, RDFS.comm
 SHOWN = 100  # values listed per property and direction; the rest are counted
 IDENTITY = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SDO.sameAs, SDO.url, FOAF.homepage,
             RDFS.seeAlso)
+# Identifier codes (literals): the scheme's name, where a code's public record is, and the
+# form a code must have to be looked up there (GLEIF's search shows any LEI's record).
+CODES = {SDO.leiCode: ("LEI", "https://search.gleif.org/#/record/", re.compile(r"[A-Z0-9]{18}[0-9]{2}"))}
+# Datasets known by their IRI space, for links no linkset in the data describes.
+KNOWN_SPACES = (("http://www.wikidata.org/entity/", "Wikidata"),)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,22 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Identifier:
+    """The resource elsewhere: an IRI of another dataset (``owl:sameAs``, a SKOS match, …) or
+    an identifier code (an LEI), named by the dataset it belongs to and its id there, with
+    the sources and notes of the link's own description (an ``owl:Axiom``) where the data has one."""
+
+    text: str  # "Wikidata: Q160229", "LEI: HWUPKR0MPOU8FGXBT394", or the IRI itself
+    value: str  # the IRI or the code
+    url: str | None  # the IRI, or the code's public record; None when it cannot be looked up
+    property: str  # the link property, shortened (owl:sameAs)
+    dataset: str | None  # the label of the dataset linked to, when known
+    linkset: str | None  # the void:Linkset the link belongs to, when the data says
+    sources: list[Value]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
 class ResourcePage:
     iri: str
     label: str
@@ -56,7 +79,7 @@ class ResourcePage:
     outgoing: list[Group]
     incoming: list[Group]  # the resources that point here, by property
     passages: list[Passage]
-    identifiers: list[Value]
+    identifiers: list[Identifier]  # "Elsewhere": links out of this graph and identifier codes
     graphs: list[str]
     document: list[dict] | None = None  # a source's text cut at its passages (documents only)
 
@@ -103,7 +126,7 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
         outgoing=[g for g in outgoing if g.property != str(RDF.type)],
         incoming=incoming,
         passages=_passages(loaded, iri, link),
-        identifiers=[display(v) for p in IDENTITY for v in grouped.get(p, []) if _linkable(v)],
+        identifiers=_identifiers(loaded, iri, grouped, display, known),
         graphs=sorted({str(r["graph"]) for r in out_rows}),
         document=_document_text(loaded, iri, link),
     )
@@ -122,6 +145,60 @@ def _groups(graph: Graph, base: str, display, pairs: list[tuple[Node, Node]]) ->
         groups.append(Group(str(prop), property_label(graph, prop, base), short(prop, base), shown,
                             len(values[prop])))
     return groups
+
+
+def _identifiers(loaded: CopDataset, iri: str, grouped: dict[Node, list[Node]], display: Callable[[Node], Value],
+                 known: Callable[[URIRef], bool]) -> list[Identifier]:
+    """The links to IRIs this graph does not describe, and the identifier codes, each named
+    by its dataset: the target of its linkset (``void:objectsTarget``, labelled), found by
+    the link's description or by the target's ``void:uriSpace``, else a well-known IRI space."""
+    wanted = [(p, v) for p in IDENTITY for v in grouped.get(p, []) if _linkable(v) and not known(v)]
+    wanted += [(p, v) for p in CODES for v in grouped.get(p, []) if isinstance(v, Literal)]
+    if not wanted:
+        return []
+    described: dict[tuple[Node, Node], list[dict[str, Node]]] = {}
+    for row in select(loaded, "resource-links", resource=iri):
+        described.setdefault((row["property"], row["target"]), []).append(row)
+    sets = linksets(loaded)
+    found = []
+    for prop, value in wanted:
+        rows = described.get((prop, value), [])
+        linkset = _linkset_of(sets, prop, value, {r["linkset"] for r in rows if "linkset" in r})
+        found.append(_identifier(prop, value, linkset, loaded.config.base,
+                                 [display(s) for s in dict.fromkeys(r["source"] for r in rows if "source" in r)],
+                                 list(dict.fromkeys(str(r["note"]) for r in rows if "note" in r))))
+    return found
+
+
+def _linkset_of(sets: list[Linkset], prop: Node, value: Node, named: set[Node]) -> Linkset | None:
+    """The linkset a link belongs to: the one its description names, else the one with its
+    property whose target's IRI space holds it, else (for a code) the only one with its property."""
+    candidates = [s for s in sets if s.predicate == prop]
+    for linkset in candidates:
+        if linkset.iri in named:
+            return linkset
+    for linkset in candidates:
+        if linkset.uri_space and isinstance(value, URIRef) and str(value).startswith(linkset.uri_space):
+            return linkset
+    return candidates[0] if isinstance(value, Literal) and len(candidates) == 1 else None
+
+
+def _identifier(prop: Node, value: Node, linkset: Linkset | None, base: str, sources: list[Value],
+                notes: list[str]) -> Identifier:
+    dataset = linkset.target_label if linkset else None
+    text, url = str(value), str(value)
+    if isinstance(value, Literal):
+        scheme, record, form = CODES[prop]
+        text, url = f"{scheme}: {value}", (record + str(value)) if form.fullmatch(str(value)) else None
+    else:
+        spaces = ([(linkset.uri_space, dataset)] if linkset and linkset.uri_space else []) + list(KNOWN_SPACES)
+        space, name = next(((sp, n) for sp, n in spaces if str(value).startswith(sp)), (None, None))
+        dataset = dataset or name
+        if dataset:
+            local = str(value)[len(space):] if space else re.split(r"[/#]", str(value).rstrip("/#"))[-1]
+            text = f"{dataset}: {local}"
+    return Identifier(text, str(value), url, short(prop, base), dataset, str(linkset.iri) if linkset else None,
+                      sources, notes)
 
 
 def _linkable(node: Node) -> bool:

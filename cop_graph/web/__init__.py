@@ -46,14 +46,16 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) ->
     from cop_graph.web.resources import resources
     from cop_graph.web.search_view import search_view
     from cop_graph.web.sparql import sparql
+    from cop_graph.web.void import void
 
     app.register_blueprint(explorer)
     app.register_blueprint(sparql)
     app.register_blueprint(library)
     app.register_blueprint(network_view)
     app.register_blueprint(search_view)
+    app.register_blueprint(void)
     app.register_blueprint(resources)  # last: its /<path> serves the IRIs under the base
-    CORS(app, resources={r"/sparql": {}, r"/queries*": {}}, origins="*",
+    CORS(app, resources={r"/sparql": {}, r"/queries*": {}, r"/.well-known/void": {}}, origins="*",
          allow_headers=["Content-Type", "Accept"], methods=["GET", "POST", "HEAD", "OPTIONS"], max_age=86400,
          send_wildcard=True, expose_headers=["X-Result-Truncated", "X-Result-Rows"])
     errors.register(app)

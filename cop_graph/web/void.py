@@ -1,0 +1,44 @@
+"""``/.well-known/void``: the dataset's VoID and DCAT description (VoID's well-known URI),
+computed once per dataset version, with this server's SPARQL endpoint; Turtle, N-Triples,
+JSON-LD, RDF/XML or TriG by content negotiation. A browser gets the Turtle as plain text."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request, url_for
+from rdflib import Graph
+
+from cop_graph.dataset import CopDataset
+from cop_graph.description import add_endpoint, description
+from cop_graph.formats import RDF_SYNTAXES, serialize_graph
+from cop_graph.namespaces import bind_prefixes
+from cop_graph.web.errors import text_error
+from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, prefers_html
+
+void = Blueprint("void", __name__)
+
+
+@void.get("/.well-known/void")
+def well_known() -> Response:
+    browser = prefers_html(request.accept_mimetypes) and not request.args.get("format")
+    fmt = "turtle" if browser else choose(request.accept_mimetypes, GRAPH_TYPES, GRAPH_NAMES,
+                                          request.args.getlist("format"))
+    if fmt is None:
+        return text_error(406, "406 Not Acceptable: the dataset description is available as: "
+                          + ", ".join(GRAPH_TYPES), {"Vary": "Accept"})
+    loaded: CopDataset = current_app.extensions["cop_dataset"]
+    graph = Graph()
+    bind_prefixes(graph)
+    graph += _cached(loaded)
+    add_endpoint(graph, loaded, url_for("sparql.endpoint", _external=True))
+    media_type = "text/plain" if browser else RDF_SYNTAXES[fmt][0]
+    return Response(serialize_graph(graph, fmt), content_type=f"{media_type}; charset=utf-8",
+                    headers={"Vary": "Accept"})
+
+
+def _cached(loaded: CopDataset) -> Graph:
+    """The description without the endpoint (which depends on the request), per dataset version."""
+    cache = current_app.extensions.setdefault("cop_void_cache", {})
+    if loaded.version not in cache:
+        cache.clear()
+        cache[loaded.version] = description(loaded)
+    return cache[loaded.version]
