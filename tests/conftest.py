@@ -76,33 +76,40 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(cop_graph_bin: str, *args: str, env: dict | None = None):
-    """`cop-graph serve` for real on 127.0.0.1; yields its base URL and stops it after."""
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
-    environment.update(env or {})
-    proc = subprocess.Popen([cop_graph_bin, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+def serving(argv: list[str], probe: str, name: str, env: dict | None = None, wait: float = 90):
+    """Start a server process, wait until ``probe`` answers, yield, and stop it after."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + wait
     try:
         while True:
             try:
-                urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=5).read()
+                urllib.request.urlopen(probe, timeout=5).read()
                 break
             except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"serve exited: {proc.stderr.read()}") from exc
+                    raise RuntimeError(f"{name} exited: {proc.stderr.read()}") from exc
                 if time.monotonic() > deadline:
-                    raise RuntimeError("serve did not come up") from exc
+                    raise RuntimeError(f"{name} did not come up") from exc
                 time.sleep(0.2)
-        yield url
+        yield proc
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextlib.contextmanager
+def running_server(cop_graph_bin: str, *args: str, env: dict | None = None):
+    """`cop-graph serve` for real on 127.0.0.1; yields its base URL and stops it after."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+    environment.update(env or {})
+    url = f"http://127.0.0.1:{port}"
+    argv = [cop_graph_bin, "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    with serving(argv, url + "/sparql?query=ASK%7B%7D", "serve", environment):
+        yield url
 
 
 @pytest.fixture(scope="session")

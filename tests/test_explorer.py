@@ -276,3 +276,19 @@ def test_every_page_has_its_json_twin_by_suffix_accept_and_parameter(client, url
 def test_page_json_is_valid_json_with_no_html(client):
     body = json.dumps(client.get("/org/telefonica.json").get_json())
     assert not re.search(r"</?(a|span|td|tr|li|ul|p|div|mark|small)\b", body)  # data, not markup
+
+
+def test_a_hub_lists_the_first_links_of_each_property_and_counts_the_rest(tmp_path):
+    from cop_graph import synthetic
+
+    data = tmp_path / "synthetic.ttl"
+    synthetic.graph(5000).serialize(data, format="turtle")
+    hub = create_app(load_config(workers=0), data=[data]).test_client()
+    soup = page(hub, "/document/synthetic")
+    row = next(r for r in soup.select("#incoming ~ table tbody tr") if r.th.get_text(strip=True) == "has source")
+    shown = len(row.select("td li"))
+    more = int(row.select_one("p.more").get_text().split()[1])
+    total = hub.get("/document/synthetic.json").get_json()
+    group = next(g for g in total["incoming"] if g["short"] == "oa:hasSource")
+    assert shown == 100 and shown + more == group["total"] > 100
+    assert row.select_one("p.more a")["href"] == "/document/synthetic.ttl"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from .conftest import BASE, free_port, running_server
+from .conftest import BASE, free_port, running_server, serving
 from .test_sparql_protocol import get
 
 SAMPLE = Path(__file__).parent / "federation" / "benchmark.ttl"
@@ -53,28 +53,10 @@ def remote(tmp_path_factory) -> str:
     subprocess.run([oxigraph, "load", "--location", str(store), "--file", str(SAMPLE)],
                    check=True, capture_output=True, timeout=60)
     port = free_port()
-    proc = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=5).read()
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"oxigraph exited: {proc.stderr.read()}") from exc
-                if time.monotonic() > deadline:
-                    raise RuntimeError("oxigraph did not come up") from exc
-                time.sleep(0.1)
+    argv = [oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}"]
+    with serving(argv, url + "?query=ASK%7B%7D", "oxigraph", wait=30):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 class _Recorder(http_server.ThreadingHTTPServer):
