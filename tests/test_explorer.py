@@ -106,7 +106,7 @@ def test_a_resource_url_serves_its_description_in_every_rdf_syntax(client, app, 
     response = client.get("/org/telefonica" + suffix, headers={"Accept": accept} if accept else {})
     assert response.status_code == 200
     assert response.content_type.split(";")[0] == media_type
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in response.vary
     served = Graph().parse(data=response.data, format=syntax)
     loaded = app.extensions["cop_dataset"]
     expected = run_named(loaded, page_queries(loaded)["resource-description"], {"resource": "org/telefonica"}).graph
@@ -270,7 +270,7 @@ def test_every_page_has_its_json_twin_by_suffix_accept_and_parameter(client, url
     twins = [as_json(client, suffixed, "text/html"), as_json(client, url),
              as_json(client, url + ("&" if "?" in url else "?") + "format=json", "text/html")]
     assert twins[0] == twins[1] == twins[2]
-    assert client.get(url, headers={"Accept": HTML}).headers["Vary"] == "Accept"
+    assert "Accept" in client.get(url, headers={"Accept": HTML}).vary
 
 
 def test_page_json_is_valid_json_with_no_html(client):

@@ -67,7 +67,7 @@ def assert_no_script_runs(soup: BeautifulSoup) -> None:
 def test_a_select_from_a_browser_is_a_table_whose_resources_link_to_their_pages(app, client):
     response, soup = page(client, query=MEMBERS_2021)
     assert response.status_code == 200 and response.mimetype == "text/html"
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in response.vary
     headers, rows = table(soup)
     assert headers == ["member", "name"]
     assert len(rows) == 12 and soup.select_one(".result-count .rows").get_text() == "12"
@@ -273,7 +273,7 @@ def test_a_nul_character_in_the_data_is_shown_visibly(client):
 
 def test_the_editor_has_prefixes_and_every_named_query_as_an_example(app, client):
     response, soup = page(client)
-    assert response.status_code == 200 and response.headers["Vary"] == "Accept"
+    assert response.status_code == 200 and "Accept" in response.vary
     assert editor(soup).startswith("PREFIX cop: <https://w3id.org/b-tech-cop/ontology/>")
     library = app.extensions["cop_queries"]
     links = {a.get_text(): a for a in soup.select("ul.examples a.example")}
@@ -321,7 +321,7 @@ def test_every_example_runs_as_loaded_to_the_named_query_answer_with_its_default
 
 def test_a_named_query_page_links_resources_and_downloads_with_the_current_values(client):
     response, soup = page(client, "/queries/members-in-year", year="2021")
-    assert response.status_code == 200 and response.headers["Vary"] == "Accept"
+    assert response.status_code == 200 and "Accept" in response.vary
     headers, rows = table(soup)
     assert headers == ["member", "name", "membership"] and len(rows) == 12
     assert {row[0].select_one("a")["href"] for row in rows} >= {"/org/apple", "/org/microsoft"}

@@ -171,7 +171,7 @@ def test_a_linkset_without_a_stated_size_gets_its_size_computed(tmp_path):
 
 @pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "image/png"])
 def test_the_answer_varies_by_accept(client, accept):
-    assert client.get("/.well-known/void", headers={"Accept": accept}).headers["Vary"] == "Accept"
+    assert "Accept" in client.get("/.well-known/void", headers={"Accept": accept}).vary
 
 
 def test_an_unacceptable_format_is_406(client):

@@ -13,7 +13,7 @@ from cop_graph.config import Config, load_config
 from cop_graph.dataset import load_dataset
 from cop_graph.engine import LocalEngine
 from cop_graph.queries import load_library
-from cop_graph.web import errors
+from cop_graph.web import caching, errors
 from cop_graph.web.text import finalize
 
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
@@ -56,9 +56,11 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) ->
     app.register_blueprint(void)
     app.register_blueprint(resources)  # last: its /<path> serves the IRIs under the base
     CORS(app, resources={r"/sparql": {}, r"/queries*": {}, r"/.well-known/void": {}}, origins="*",
-         allow_headers=["Content-Type", "Accept"], methods=["GET", "POST", "HEAD", "OPTIONS"], max_age=86400,
-         send_wildcard=True, expose_headers=["X-Result-Truncated", "X-Result-Rows"])
+         allow_headers=["Content-Type", "Accept", "If-None-Match", "If-Modified-Since"],
+         methods=["GET", "POST", "HEAD", "OPTIONS"], max_age=86400, send_wildcard=True,
+         expose_headers=["X-Result-Truncated", "X-Result-Rows", "ETag"])
     errors.register(app)
+    caching.init_app(app)  # ETag and Last-Modified from the dataset version, 304s, compression
 
     @app.after_request
     def security_headers(response: Response) -> Response:
