@@ -6,12 +6,14 @@ malformed file, an unknown query or parameter, a bad option).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
 import json
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,9 @@ from cop_graph.engine import QueryRequest, answer
 from cop_graph.errors import CopGraphError, OutputError, ParameterError
 from cop_graph.export import EXPORT_FORMATS, serialize, write_export
 from cop_graph.formats import GRAPH_RESULT_FORMATS, RDF_SYNTAXES, TABULAR, render_table
+from cop_graph.generate import FORMATS as GENERATE_FORMATS
+from cop_graph.generate import LIMITS as GENERATE_LIMITS
+from cop_graph.generate import write_synthetic
 from cop_graph.labels import short
 from cop_graph.queries import NamedQuery, find_query, load_library, parse_named_query, run_named
 from cop_graph.validation import validate
@@ -346,6 +351,37 @@ def link_command(ctx: click.Context, dataset: str, threshold: float, floor: floa
     linked = sum(1 for o in result.outcomes if o.link)
     click.echo(f"wrote {result.linkset} ({linked} link(s)) and {result.review_csv}, {result.review_html} "
                f"({result.to_review} organisation(s) to review)")
+
+
+@contextlib.contextmanager
+def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """Yield a function that advances a progress bar on stderr when it is a terminal; in
+    pipes and CI (stderr not a terminal) it does nothing, so logs stay clean."""
+    if not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_eta=True) as bar:
+        yield bar.update
+        bar.update(max(0, length - bar.pos))  # done, even when the length was an estimate
+
+
+@main.command("generate")
+@click.option("--triples", "target", type=click.IntRange(*GENERATE_LIMITS), required=True, metavar="N",
+              help=f"About how many triples ({GENERATE_LIMITS[0]:,} to {GENERATE_LIMITS[1]:,}).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same file.")
+@click.option("--format", "fmt", type=click.Choice(GENERATE_FORMATS), default="turtle", show_default=True,
+              help="Turtle, or N-Triples (nt: larger, faster to write and to load).")
+@reports_errors
+def generate_command(target: int, output: Path, seed: int, fmt: str) -> None:
+    """Write a synthetic COP-shaped dataset of about N triples (years, collaborations,
+    memberships, sessions, topics, passages), valid against the shapes, for scale tests."""
+    started = time.perf_counter()
+    with progress_bar(target, "generating") as advance:
+        done = write_synthetic(target, output, seed, fmt, advance)
+    collaborations = f"{done.collaborations:,} collaboration{'s' if done.collaborations != 1 else ''}"
+    click.echo(f"wrote {output} ({done.triples:,} triples, {collaborations} over {done.years} years, "
+               f"{done.size:,} bytes) in {time.perf_counter() - started:.1f} s")
 
 
 @main.command("serve")

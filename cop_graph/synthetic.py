@@ -28,6 +28,10 @@ MEMBERS = (12, 40)  # members of one collaboration in one year
 SESSIONS = (4, 8)  # sessions of one collaboration in one year
 STAY = 0.85  # share of a collaboration's members who stay for the next year
 TRIPLES_PER_COLLABORATION_YEAR = 450  # members x 13 + sessions x 17 + the series, on average
+TRIPLES_PER_MEMBER = 13
+TRIPLES_PER_YEAR_BESIDE_MEMBERS = 112  # the series (12) and 4 to 8 sessions of about 17
+COMMON_TRIPLES = 400  # source, convener, topics, years and the fewest companies
+FITTED_COLLABORATIONS = 3  # the last ones, sized to bring the graph to its target
 
 
 def _iri(path: str) -> URIRef:
@@ -48,15 +52,34 @@ def _passage(name: str, document: URIRef, text: str) -> Iterator[Triple]:
 def shape(target: int) -> tuple[int, int, int]:
     """Years, collaborations and companies for about ``target`` triples."""
     years = max(1, min(10, target // 100_000 + 2))
-    collaborations = max(1, round(target / (years * TRIPLES_PER_COLLABORATION_YEAR)))
+    collaborations = max(1, round((target - COMMON_TRIPLES) / (years * TRIPLES_PER_COLLABORATION_YEAR)))
     companies = max(MEMBERS[1], collaborations * sum(MEMBERS) // 2 * 2 // 3)  # most in one or two
     return years, collaborations, companies
 
 
 def triples(target: int, seed: int = 0) -> Iterator[Triple]:
-    """About ``target`` triples, the same ones for the same target and seed."""
+    """About ``target`` triples (within a few per cent from 1,000 up), the same ones for the
+    same target and seed, each yielded once."""
     rng = random.Random(seed)
     years, collaborations, companies = shape(target)
+    emitted = 0
+    for triple in _common(years, companies):
+        emitted += 1
+        yield triple
+    document, convener = _iri("document/synthetic"), _iri("org/synthetic-convener")
+    topic_iris = [_iri(f"topic/synthetic-{index}") for index in range(TOPICS)]
+    for k in range(collaborations):
+        # The last few collaborations share what is left of the target, so that small
+        # graphs, made of a few collaborations of very different sizes, come close to it too.
+        left = collaborations - k
+        budget = (target - emitted) // left if left <= FITTED_COLLABORATIONS else None
+        block = list(_collaboration(rng, k, years, companies, convener, document, topic_iris, budget))
+        emitted += len(block)
+        yield from block
+
+
+def _common(years: int, companies: int) -> Iterator[Triple]:
+    """The source, the convener, the topics, the companies and the years."""
     document = _iri("document/synthetic")
     convener = _iri("org/synthetic-convener")
     yield document, RDF.type, URIRef("http://purl.org/dc/terms/BibliographicResource")
@@ -71,7 +94,6 @@ def triples(target: int, seed: int = 0) -> Iterator[Triple]:
     yield parent, RDFS.label, Literal("Synthetic parent organisation")
     yield parent, PROV.wasDerivedFrom, _iri("passage/synthetic/source")
     yield from _topics()
-    topic_iris = [_iri(f"topic/synthetic-{index}") for index in range(TOPICS)]
     for c in range(companies):
         company = _iri(f"org/synthetic-{c}")
         yield company, RDF.type, ORG.FormalOrganization
@@ -79,8 +101,6 @@ def triples(target: int, seed: int = 0) -> Iterator[Triple]:
         yield company, PROV.wasDerivedFrom, _iri("passage/synthetic/source")
     for y in range(years):
         yield from _period(FIRST_YEAR + y, document)
-    for k in range(collaborations):
-        yield from _collaboration(rng, k, years, companies, convener, document, topic_iris)
 
 
 def _topics() -> Iterator[Triple]:
@@ -112,20 +132,36 @@ def _period(year: int, document: URIRef) -> Iterator[Triple]:
 
 
 def _collaboration(rng: random.Random, k: int, years: int, companies: int, convener: URIRef, document: URIRef,
-                   topics: list[URIRef]) -> Iterator[Triple]:
+                   topics: list[URIRef], budget: int | None = None) -> Iterator[Triple]:
+    """One collaboration over the years; with a ``budget`` of triples, its yearly size is
+    chosen to spend it (within MEMBERS) instead of drawn at random."""
     collaboration = _iri(f"org/synthetic-cop-{k}")
-    yield collaboration, RDF.type, ORG.OrganizationalCollaboration
-    yield collaboration, RDFS.label, Literal(f"Synthetic Community of Practice {k}")
-    yield collaboration, COP.convenedBy, convener
-    yield collaboration, PROV.wasDerivedFrom, _iri("passage/synthetic/source")
-    members = rng.sample(range(companies), rng.randint(*MEMBERS))
+    header = [(collaboration, RDF.type, ORG.OrganizationalCollaboration),
+              (collaboration, RDFS.label, Literal(f"Synthetic Community of Practice {k}")),
+              (collaboration, COP.convenedBy, convener),
+              (collaboration, PROV.wasDerivedFrom, _iri("passage/synthetic/source"))]
+    yield from header
+    left = None if budget is None else budget - len(header)
+    members: list[int] = []
     for y in range(years):
-        year = FIRST_YEAR + y
-        if y:  # most stay; newcomers bring the collaboration back to a size in MEMBERS
-            stay = [m for m in members if rng.random() < STAY]
-            joining = max(0, rng.randint(*MEMBERS) - len(stay))
-            members = stay + rng.sample(range(companies), joining)
-        yield from _year(rng, k, year, collaboration, document, sorted(set(members)), topics)
+        # most stay; newcomers bring the collaboration back to a size in MEMBERS
+        stay = [m for m in members if rng.random() < STAY]
+        if left is None:
+            members = stay + rng.sample(range(companies), max(0, rng.randint(*MEMBERS) - len(stay)))
+        else:
+            size = _fitted(left // (years - y))
+            stay = stay[:size]
+            members = stay + rng.sample(sorted(set(range(companies)) - set(stay)), size - len(stay))
+        block = list(_year(rng, k, FIRST_YEAR + y, collaboration, document, sorted(set(members)), topics))
+        if left is not None:
+            left -= len(block)
+        yield from block
+
+
+def _fitted(triples_in_year: int) -> int:
+    """Members of a collaboration's year that come closest to ``triples_in_year``."""
+    wanted = round((triples_in_year - TRIPLES_PER_YEAR_BESIDE_MEMBERS) / TRIPLES_PER_MEMBER)
+    return max(MEMBERS[0], min(MEMBERS[1], wanted))
 
 
 def _year(rng: random.Random, k: int, year: int, collaboration: URIRef, document: URIRef, members: list[int],
