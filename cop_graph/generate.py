@@ -154,9 +154,9 @@ def _turtle_term(term: object) -> str:
 
 
 def _literal(literal: Literal, iri: Callable[[str], str]) -> str:
-    """A literal in the syntax Turtle and N-Triples share: a JSON string's escapes (\\", \\\\,
-    \\n, \\uXXXX, …) are theirs too, and unlike ``Literal.n3()`` it never writes a string
-    with line breaks in triple quotes, which N-Triples does not have."""
+    """A literal in the syntax Turtle and N-Triples share: a JSON string's escapes (quote,
+    backslash, newline, \\u and four hex digits) are theirs too, and unlike ``Literal.n3()``
+    it never writes a string with line breaks in triple quotes, which N-Triples does not have."""
     text = json.dumps(str(literal), ensure_ascii=False)
     if literal.language:
         return f"{text}@{literal.language}"

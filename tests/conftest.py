@@ -56,17 +56,18 @@ def client(app):
     return app.test_client()
 
 
-def _console_script() -> str:
-    beside = Path(sys.executable).parent / "cop-graph"
-    found = str(beside) if beside.exists() else shutil.which("cop-graph")
+def console_script(name: str) -> str:
+    """An installed console script: beside this Python first (the venv), else on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
     if not found:
-        raise RuntimeError("the cop-graph console script is not installed: run pip install -e '.[test]'")
+        raise RuntimeError(f"the {name} console script is not installed: run pip install -e '.[test]'")
     return found
 
 
 @pytest.fixture(scope="session")
 def cop_graph_bin() -> str:
-    return _console_script()
+    return console_script("cop-graph")
 
 
 def free_port() -> int:

@@ -8,10 +8,8 @@ from __future__ import annotations
 import contextlib
 import http.server as http_server
 import json
-import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -22,7 +20,7 @@ from pathlib import Path
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from .conftest import BASE, free_port, running_server, serving
+from .conftest import BASE, console_script, free_port, running_server, serving
 from .test_sparql_protocol import get
 
 SAMPLE = Path(__file__).parent / "federation" / "benchmark.ttl"
@@ -37,18 +35,10 @@ JOINED = [  # the COP members that the sample benchmark scores, by name
 LOCAL = "SELECT ?org ?name WHERE { ?org a schema:Corporation ; rdfs:label ?name } ORDER BY ?name"
 
 
-def _oxigraph() -> str:
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    if not found:
-        raise RuntimeError("the oxigraph server is not installed: run pip install -e '.[test]'")
-    return found
-
-
 @pytest.fixture(scope="session")
 def remote(tmp_path_factory) -> str:
     """The sample dataset in an oxigraph store, served read-only; yields its query URL."""
-    oxigraph = _oxigraph()
+    oxigraph = console_script("oxigraph")
     store = tmp_path_factory.mktemp("oxigraph-store")
     subprocess.run([oxigraph, "load", "--location", str(store), "--file", str(SAMPLE)],
                    check=True, capture_output=True, timeout=60)
