@@ -22,7 +22,7 @@ import click
 from rdflib import URIRef
 
 from cop_graph import network
-from cop_graph.config import load_config
+from cop_graph.config import STORES, load_config
 from cop_graph.conflicts import find_conflicts
 from cop_graph.dataset import CopDataset, load_dataset
 from cop_graph.engine import QueryRequest, answer
@@ -40,10 +40,46 @@ QUERY_FORMATS = tuple(dict.fromkeys((*TABULAR, *GRAPH_RESULT_FORMATS)))
 
 
 def data_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--data, and the options that say which store holds the data."""
+    # Declared last, so it runs after the store options and checks them together.
+    command = click.option("--settings-check", hidden=True, expose_value=False, callback=_check_settings)(command)
+    for flag, name, kwargs in reversed(_STORE_OPTIONS):
+        command = click.option(flag, name, default=None, expose_value=False, callback=_store_setting,
+                               **kwargs)(command)
     return click.option(
         "--data", "data", multiple=True, type=click.Path(path_type=Path),
         help="Extra RDF file or folder to load with the bundled data (repeatable).",
     )(command)
+
+
+_STORE_OPTIONS = (
+    ("--store", "store", {"type": click.Choice(STORES), "help": "Where the statements live [env COP_GRAPH_STORE; "
+                                                               "default memory]; see docs/stores.md."}),
+    ("--store-path", "store_path", {"type": click.Path(path_type=Path), "metavar": "FOLDER",
+                                    "help": "Folder of the oxigraph store [env COP_GRAPH_STORE_PATH]."}),
+    ("--store-url", "store_url", {"metavar": "URL",
+                                  "help": "Query endpoint of the sparql store [env COP_GRAPH_STORE_URL]."}),
+    ("--store-data-url", "store_data_url", {"metavar": "URL", "help": "Graph Store Protocol endpoint the "
+                                            "sparql store is loaded through [env COP_GRAPH_STORE_DATA_URL]."}),
+)
+
+
+def _store_setting(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is not None:
+        ctx.find_object(dict).setdefault("overrides", {})[param.name] = str(value)
+
+
+def _check_settings(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Rebuild the settings with the store options given, naming the option at fault."""
+    settings = ctx.find_object(dict)
+    overrides = settings.get("overrides", {})
+    if set(overrides) <= {"base"}:
+        return
+    try:
+        settings["config"] = load_config(**overrides)
+    except CopGraphError as exc:
+        named = [f"--{n.replace('_', '-')}" for n in overrides if n != "base" and n.replace("_", " ") in str(exc)]
+        raise click.BadParameter(str(exc), ctx=ctx, param_hint=named[0] if named else "--store") from None
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -79,6 +115,7 @@ def _load(ctx: click.Context, data: tuple[Path, ...], warn: bool = True) -> CopD
 def main(ctx: click.Context, base: str | None) -> None:
     """A knowledge graph of the UN B-Tech Project's Company Community of Practice."""
     ctx.ensure_object(dict)
+    ctx.obj["overrides"] = {"base": base}
     try:
         ctx.obj["config"] = load_config(base=base)
     except CopGraphError as exc:

@@ -52,7 +52,21 @@ SETTINGS = (
             "Query worker processes of the server: queries run there so a slow one can be stopped."),
     Setting("queue_timeout", "COP_GRAPH_QUEUE_TIMEOUT", "5",
             "Seconds a request waits for a free query worker before it is answered 503."),
+    Setting("store", "COP_GRAPH_STORE", "memory",
+            "Where the statements live: memory (rdflib, parsed at every start), oxigraph (an Oxigraph "
+            "store on disk, kept between starts) or sparql (a remote SPARQL 1.1 store)."),
+    Setting("store_path", "COP_GRAPH_STORE_PATH", "",
+            "Folder of the oxigraph store (default: ~/.cache/cop-graph/oxigraph)."),
+    Setting("store_url", "COP_GRAPH_STORE_URL", "",
+            "Query endpoint of the sparql store, e.g. http://127.0.0.1:7878/query."),
+    Setting("store_data_url", "COP_GRAPH_STORE_DATA_URL", "",
+            "Graph Store Protocol endpoint of the sparql store, e.g. http://127.0.0.1:7878/store; "
+            "when given, the loaded files are written there (only those that changed)."),
+    Setting("store_timeout", "COP_GRAPH_STORE_TIMEOUT", "10",
+            "Seconds to wait for the sparql store to answer before it counts as unreachable."),
 )
+
+STORES = ("memory", "oxigraph", "sparql")
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,11 @@ class Config:
     service_allowlist: tuple[str, ...] = ()
     workers: int = 2
     queue_timeout: float = 5.0
+    store: str = "memory"
+    store_path: Path | None = None
+    store_url: str = ""
+    store_data_url: str = ""
+    store_timeout: float = 10.0
 
     @property
     def ontology_files(self) -> list[Path]:
@@ -108,6 +127,15 @@ def load_config(**overrides: object) -> Config:
         raise ConfigError(f"the base IRI must be an absolute http(s) IRI such as {CANONICAL_BASE}; got {base!r}")
     if not base.endswith(("/", "#")):
         base += "/"
+    store = raw["store"].strip().lower()
+    if store not in STORES:
+        raise ConfigError(f"unknown store {raw['store']!r}; choose one of: {', '.join(STORES)}")
+    for name in ("store_url", "store_data_url"):
+        if raw[name] and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw[name]):
+            raise ConfigError(f"the {name.replace('_', ' ')} must be an http(s) URL; got {raw[name]!r}")
+    if store == "sparql" and not raw["store_url"]:
+        raise ConfigError("the sparql store needs the URL of its query endpoint "
+                          "(--store-url or COP_GRAPH_STORE_URL)")
     return Config(
         base=base,
         root=Path(raw["root"]).resolve() if raw["root"] else bundled_root(),
@@ -117,4 +145,9 @@ def load_config(**overrides: object) -> Config:
         service_allowlist=tuple(raw["service_allowlist"].split()),
         workers=_number("workers", raw["workers"], int, 0),
         queue_timeout=_number("queue timeout", raw["queue_timeout"], float, 0),
+        store=store,
+        store_path=Path(raw["store_path"]).expanduser().resolve() if raw["store_path"] else None,
+        store_url=raw["store_url"],
+        store_data_url=raw["store_data_url"],
+        store_timeout=_number("store timeout", raw["store_timeout"], float, 0.1),
     )

@@ -6,6 +6,7 @@ The default graph is the union of all named graphs, so queries see everything wh
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from cop_graph.config import CANONICAL_BASE, Config, load_config
 from cop_graph.errors import InputError
 from cop_graph.namespaces import COP, COPSH, bind_prefixes
 from cop_graph.parsing import FORMATS, parse_file
+from cop_graph.stores import PendingFile, Store, open_store
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,12 @@ class SourceFile:
 
 @dataclass
 class CopDataset:
-    """The loaded graph with the files it came from."""
+    """The loaded graph with the files it came from and the store that holds it."""
 
     config: Config
     dataset: Dataset
     files: list[SourceFile] = field(default_factory=list)
+    store: Store | None = None
 
     @property
     def version(self) -> str:
@@ -94,27 +97,53 @@ def load_dataset(extra: tuple[str | Path, ...] | list[str | Path] = (), config: 
         paths += [(p, True) for p in _rdf_files(config.data_dir)]
     for item in extra:
         paths += [(p, False) for p in _expand(Path(item))]
-    loaded = CopDataset(config=config, dataset=Dataset(default_union=True))
-    bind_prefixes(loaded.dataset)
+    pending: list[PendingFile] = []
     seen: set[Path] = set()
     for path, is_bundled in paths:
         if path.resolve() in seen:
             continue
         seen.add(path.resolve())
-        loaded.files.append(_add_file(loaded, path, is_bundled))
-    return loaded
+        pending.append(_pending(path, is_bundled, config))
+    store = open_store(config)
+    try:
+        stored = store.load(pending)
+    except BaseException:
+        store.close()
+        raise
+    bind_prefixes(store.dataset)
+    files = [SourceFile(path=s.path, graph=s.graph, triples=s.triples, digest=s.digest, bundled=s.bundled)
+             for s in stored]
+    return CopDataset(config=config, dataset=store.dataset, files=files, store=store)
 
 
-def _add_file(loaded: CopDataset, path: Path, is_bundled: bool) -> SourceFile:
-    parsed = parse_file(path)  # errors name the path as the user gave it
-    path = path.resolve()
-    name = _graph_name(path, loaded.config) if is_bundled else URIRef(path.as_uri())
-    target = loaded.dataset.graph(name)
+def _pending(path: Path, is_bundled: bool, config: Config) -> PendingFile:
+    given = path  # errors name the path as the user gave it
+    resolved = path.resolve()
+    try:
+        digest = _digest(resolved)
+    except OSError as exc:
+        raise InputError(given, f"cannot read the file: {exc.strerror or exc}") from None
+    name = _graph_name(resolved, config) if is_bundled else URIRef(resolved.as_uri())
+    return PendingFile(path=resolved, graph=name, digest=digest, bundled=is_bundled,
+                       read=functools.partial(_read, given, config.base), verbatim=config.base == CANONICAL_BASE)
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read(path: Path, base: str) -> Graph:
+    parsed = parse_file(path)
+    if base == CANONICAL_BASE:
+        return parsed
+    moved = Graph()
     for s, p, o in parsed:
-        target.add((_rebase(s, loaded.config.base), _rebase(p, loaded.config.base),
-                    _rebase(o, loaded.config.base)))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return SourceFile(path=path, graph=name, triples=len(target), digest=digest, bundled=is_bundled)
+        moved.add((_rebase(s, base), _rebase(p, base), _rebase(o, base)))
+    return moved
 
 
 def _graph_name(path: Path, config: Config) -> URIRef:

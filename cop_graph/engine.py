@@ -89,7 +89,8 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
         if fmt not in formats_for(form):
             raise OutputError(f"format {fmt!r} does not fit a {form} result; "
                               f"choose one of: {', '.join(formats_for(form))}")
-        result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs)
+        result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs,
+                          request.text)
         result, rows, truncated = cap_rows(result, config.max_rows)
         try:
             body = write_result(result, fmt, config.base)

@@ -76,3 +76,7 @@ class ConfigError(CopGraphError):
 
 class OutputError(CopGraphError):
     """A result that cannot be written where or how it was asked for."""
+
+
+class StoreUnavailable(CopGraphError):
+    """The remote store cannot be reached, fails or does not answer in time."""

@@ -13,12 +13,8 @@ Parameters are checked against their declared type and bound through rdflib's
 from __future__ import annotations
 
 import http.client
-import importlib.metadata
 import json
 import re
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,6 +35,7 @@ from rdflib.term import Node
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import ParameterError, QueryError, QueryRefused, QueryTooLarge, UnknownQueryError
 from cop_graph.namespaces import PREFIXES
+from cop_graph.sparql_http import failure, sparql_request
 
 # FROM and FROM NAMED must select among our own graphs, never fetch from the web or disk.
 # rdflib keeps this switch module-wide; every query in the process runs through here.
@@ -300,23 +297,6 @@ def _service_clauses(node: object) -> list[CompValue]:
 SERVICE_SOCKET_TIMEOUT = 60.0
 
 
-def _version() -> str:
-    try:
-        return importlib.metadata.version("cop-graph")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-_SERVICE_OPENER = urllib.request.build_opener(_NoRedirects)
-# Public endpoints (the Wikidata Query Service among them) ask clients to name themselves.
-_USER_AGENT = f"cop-graph/{_version()} (+https://w3id.org/b-tech-cop/; SPARQL SERVICE calls)"
-
-
 def _evaluate_service(ctx: QueryContext, part: CompValue) -> Iterable[FrozenBindings]:
     endpoint = str(part.term)
     text = part["service_string"]
@@ -327,52 +307,27 @@ def _evaluate_service(ctx: QueryContext, part: CompValue) -> Iterable[FrozenBind
     except (OSError, http.client.HTTPException, ValueError, KeyError, TypeError, AttributeError) as exc:
         if "silent" in part:
             return [FrozenBindings(ctx, {})]
-        raise QueryError(f"SERVICE <{endpoint}> failed: {_service_failure(exc)}") from None
+        raise QueryError(f"SERVICE <{endpoint}> failed: {failure(exc)}") from None
 
 
 def _call_service(endpoint: str, query: str) -> tuple[list[str], list[dict]]:
-    form = urllib.parse.urlencode({"query": query})
-    headers = {"Accept": "application/sparql-results+json", "User-Agent": _USER_AGENT}
-    if len(form) < 2000:
-        request = urllib.request.Request(f"{endpoint}{'&' if '?' in endpoint else '?'}{form}", headers=headers)
-    else:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        request = urllib.request.Request(endpoint, form.encode("ascii"), headers)
-    with _SERVICE_OPENER.open(request, timeout=SERVICE_SOCKET_TIMEOUT) as response:
-        answer = json.loads(response.read())
+    body = sparql_request(endpoint, query, "application/sparql-results+json", SERVICE_SOCKET_TIMEOUT)
+    answer = json.loads(body)
     return answer["head"]["vars"], answer["results"]["bindings"]
-
-
-def _service_failure(exc: Exception) -> str:
-    if isinstance(exc, urllib.error.HTTPError):
-        if 300 <= exc.code < 400:
-            return f"the endpoint answered {exc.code} {exc.reason}; redirects are not followed"
-        try:
-            detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()
-        except OSError:
-            detail = []
-        return f"the endpoint answered {exc.code} {exc.reason}" + (f": {detail[0]}" if detail else "")
-    if isinstance(exc, urllib.error.URLError):
-        return f"cannot reach the endpoint ({getattr(exc.reason, 'strerror', None) or exc.reason})"
-    if isinstance(exc, TimeoutError):
-        return "the endpoint did not answer in time"
-    if isinstance(exc, OSError):
-        return f"the connection failed ({exc.strerror or exc})"
-    if isinstance(exc, http.client.HTTPException):
-        return f"the answer is not well-formed HTTP ({type(exc).__name__})"
-    return "the answer is not a SPARQL JSON result"
 
 
 rdflib_evaluate.evalServiceQuery = _evaluate_service
 
 
 def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None = None,
-             default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = ()) -> Result:
+             default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),
+             text: str | None = None) -> Result:
     """Evaluate a prepared query over the loaded dataset.
 
     The default graph is the union of all files. Graphs named by the SPARQL Protocol's
     ``default-graph-uri`` / ``named-graph-uri`` replace the query's own FROM / FROM NAMED,
     and either way only graphs already loaded are used: nothing is fetched or read.
+    Given the query's ``text``, a store that evaluates queries itself answers it.
     """
     if default_graphs or named_graphs:
         query.algebra["datasetClause"] = (
@@ -380,7 +335,12 @@ def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None 
             + [CompValue("DatasetClause", named=URIRef(g)) for g in named_graphs])
     init = {Variable(k): v for k, v in (bindings or {}).items()}
     try:
-        result = loaded.dataset.query(query, initBindings=init)
+        result = None
+        if loaded.store is not None and text is not None and not _service_clauses(query.algebra):
+            # SERVICE calls stay with rdflib, where our checked client makes them
+            result = loaded.store.query(text, query, dict(bindings or {}), _graphs(query))
+        if result is None:
+            result = loaded.dataset.query(query, initBindings=init)
         if result.type == "SELECT":
             result.bindings  # evaluate now, so errors surface here and not mid-output  # noqa: B018
         return result
@@ -392,12 +352,21 @@ def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None 
         raise QueryError(f"the query failed while running: {exc}") from None
 
 
+def _graphs(query: Query) -> tuple[list[URIRef], list[URIRef]] | None:
+    """The (default, named) graphs a query's FROM / FROM NAMED or the protocol chose; None
+    for the whole dataset (the union of the files as default graph, each file named)."""
+    clauses = query.algebra.get("datasetClause")
+    if not clauses:
+        return None
+    return [c["default"] for c in clauses if "default" in c], [c["named"] for c in clauses if "named" in c]
+
+
 def run_query(loaded: CopDataset, text: str, bindings: dict[str, Node] | None = None) -> Result:
     """Parse and evaluate in one step, without limits (for trusted, in-process use).
 
     Parsing costs more than evaluating a small query, so each text is parsed once; the
     prepared query is only read by evaluation (values come in as bindings)."""
-    return evaluate(loaded, _prepared(text), bindings)
+    return evaluate(loaded, _prepared(text), bindings, text=text)
 
 
 @lru_cache(maxsize=256)

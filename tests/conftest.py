@@ -27,8 +27,52 @@ SOURCE_SHA256 = "3ee12eb2d1b5c5bde838a0c1b8f3f1148791ba5d916a93fead8b56831cd4afe
 BASE = "https://w3id.org/b-tech-cop/"
 
 
+# Every test that uses the data runs once per store; COP_GRAPH_TEST_STORES picks a subset.
+STORES = [s for s in os.environ.get("COP_GRAPH_TEST_STORES", "memory,oxigraph,sparql").split(",") if s]
+
+
+def _kept(name: str) -> bool:
+    """Settings a test's subprocess inherits: only the store, which the session chose."""
+    return not name.startswith("COP_GRAPH_") or name.startswith("COP_GRAPH_STORE")
+
+
+@pytest.fixture(scope="session", params=STORES)
+def store(request, tmp_path_factory):
+    """The store the data lives in, set in the environment so every load in the session
+    (in-process, console script, server) uses it: rdflib in memory, an Oxigraph folder,
+    or a real `oxigraph serve` on 127.0.0.1 reached by the SPARQL protocol."""
+    settings = {"COP_GRAPH_STORE": request.param}
+    with contextlib.ExitStack() as stack:
+        if request.param == "oxigraph":
+            settings["COP_GRAPH_STORE_PATH"] = str(tmp_path_factory.mktemp("oxigraph-store"))
+        if request.param == "sparql":
+            url = stack.enter_context(oxigraph_server(tmp_path_factory.mktemp("remote-store")))
+            settings["COP_GRAPH_STORE_URL"] = f"{url}/query"
+            settings["COP_GRAPH_STORE_DATA_URL"] = f"{url}/store"
+        saved = {k: os.environ.get(k) for k in settings}
+        os.environ.update(settings)
+        try:
+            yield request.param
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+
+@contextlib.contextmanager
+def oxigraph_server(location: Path, *args: str):
+    """A real `oxigraph serve` on 127.0.0.1 with its data in ``location``; yields its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    argv = [console_script("oxigraph"), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *args]
+    with serving(argv, url + "/query?query=ASK%7B%7D", "oxigraph serve", wait=60):
+        yield url
+
+
 @pytest.fixture(scope="session")
-def config():
+def config(store):
     return load_config()
 
 
@@ -43,7 +87,7 @@ def report(loaded) -> Report:
 
 
 @pytest.fixture(scope="session")
-def app():
+def app(store):
     """The explorer over the bundled data, answering queries in-process (no worker pool).
     Shared by the Flask test-client tests: the app never changes its data."""
     from cop_graph.web import create_app
@@ -105,7 +149,7 @@ def serving(argv: list[str], probe: str, name: str, env: dict | None = None, wai
 def running_server(cop_graph_bin: str, *args: str, env: dict | None = None):
     """`cop-graph serve` for real on 127.0.0.1; yields its base URL and stops it after."""
     port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+    environment = {k: v for k, v in os.environ.items() if _kept(k)}
     environment.update(env or {})
     url = f"http://127.0.0.1:{port}"
     argv = [cop_graph_bin, "serve", "--host", "127.0.0.1", "--port", str(port), *args]
@@ -114,17 +158,17 @@ def running_server(cop_graph_bin: str, *args: str, env: dict | None = None):
 
 
 @pytest.fixture(scope="session")
-def endpoint(cop_graph_bin):
+def endpoint(cop_graph_bin, store):
     """One shared server with the default limits, but a short time limit for the tests."""
     with running_server(cop_graph_bin, "--query-timeout", "3") as url:
         yield url
 
 
 @pytest.fixture
-def cli(cop_graph_bin, tmp_path):
+def cli(cop_graph_bin, tmp_path, store):
     """Run the real console script in a subprocess; returns the CompletedProcess."""
     def run(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None):
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+        environment = {k: v for k, v in os.environ.items() if _kept(k)}
         environment.update(env or {})
         return subprocess.run([cop_graph_bin, *args], cwd=cwd or tmp_path, env=environment, input=input,
                               capture_output=True, text=True, timeout=120)

@@ -13,6 +13,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.QueryRefused, 403),
     (errors.QueryTimeout, 503),
     (errors.Busy, 503),
+    (errors.StoreUnavailable, 503),
     (errors.NotAcceptable, 406),
     (errors.UnknownQueryError, 404),
     (errors.ParameterError, 400),

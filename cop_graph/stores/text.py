@@ -1,0 +1,69 @@
+"""The query text a store receives: the user's query, after the prefixes every query may
+use undeclared, with its bound values as a VALUES block at the head of each WHERE clause.
+
+rdflib binds values to the whole evaluation, subqueries included (``initBindings``); a
+store that takes text needs them in the text. A trailing VALUES (what rdflib's own
+SPARQLStore writes) joins after the projection, so a parameter the query does not select
+would filter nothing; at the head of every WHERE clause, the outer one and each
+subquery's, it binds before the patterns, as ``initBindings`` does. The values are
+written by rdflib's term serialiser, never spliced from raw input, and the places are
+found by rdflib's own SPARQL grammar. Only the named queries, which are ours, carry
+bindings; a query from a user is sent as written.
+"""
+
+from __future__ import annotations
+
+from pyparsing import Keyword, Literal, OneOrMore, Optional, StringStart, ZeroOrMore, rest_of_line
+from rdflib.plugins.sparql.parser import ConstructTemplate, DatasetClause, Prologue, SelectClause, VarOrIri
+from rdflib.term import Node
+
+from cop_graph.namespaces import PREFIXES
+
+
+def _keyword(word: str) -> Keyword:
+    keyword = Keyword(word, caseless=True)
+    keyword.ignore("#" + rest_of_line)
+    return keyword
+
+
+_OPEN = Literal("{")
+_OPEN.ignore("#" + rest_of_line)
+_STAR = Literal("*")
+_STAR.ignore("#" + rest_of_line)
+# Everything up to and including the brace that opens the WHERE clause.
+_HEAD = (StringStart() + Prologue
+         + (SelectClause
+            | _keyword("CONSTRUCT") + ConstructTemplate
+            | _keyword("DESCRIBE") + (OneOrMore(VarOrIri) | _STAR)
+            | _keyword("ASK"))
+         + ZeroOrMore(DatasetClause) + Optional(_keyword("WHERE")) + _OPEN)
+_SUBQUERY_HEAD = SelectClause + Optional(_keyword("WHERE")) + _OPEN
+
+
+_DECLARED = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
+
+
+def store_text(text: str, bindings: dict[str, Node]) -> str | None:
+    """The query as a store should receive it, or None where the bindings have no WHERE
+    clause to go in (``CONSTRUCT WHERE`` short form, ``DESCRIBE`` without WHERE).
+
+    The query's own PREFIX lines come after ours, so they win."""
+    bound = with_values(text, bindings)
+    return None if bound is None else _DECLARED + bound
+
+
+def with_values(text: str, bindings: dict[str, Node]) -> str | None:
+    """The query with ``bindings`` as a VALUES block at the head of each WHERE clause."""
+    if not bindings:
+        return text
+    found = next(iter(_HEAD.scan_string(text, max_matches=1)), None)
+    if found is None:
+        return None
+    names = " ".join(f"?{name}" for name in bindings)
+    block = f" VALUES ({names}) {{ ({' '.join(term.n3() for term in bindings.values())}) }}"
+    heads = [found[2]] + [end for _, _, end in _SUBQUERY_HEAD.scan_string(text, found[2])]
+    pieces, start = [], 0
+    for end in heads:
+        pieces += [text[start:end], block]
+        start = end
+    return "".join(pieces) + text[start:]
