@@ -463,7 +463,8 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
     except OSError as exc:
         raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     url = f"http://{host}:{server.effective_port}"
-    click.echo(f"cop-graph on {url}/ — SPARQL endpoint {url}/sparql ({len(loaded):,} triples, "
+    click.echo(f"cop-graph on {url}/ — SPARQL endpoint {url}/sparql ({len(loaded):,} triples in the "
+               f"{config.store} store, {loaded.store.parsed} of {len(loaded.files)} files parsed; "
                f"query workers: {config.workers}, time limit {config.query_timeout:g} s); Ctrl-C stops it", err=True)
     try:
         server.run()

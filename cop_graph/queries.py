@@ -33,7 +33,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from cop_graph.dataset import CopDataset
-from cop_graph.errors import ParameterError, QueryError, QueryRefused, QueryTooLarge, UnknownQueryError
+from cop_graph.errors import CopGraphError, ParameterError, QueryError, QueryRefused, QueryTooLarge, UnknownQueryError
 from cop_graph.namespaces import PREFIXES
 from cop_graph.sparql_http import failure, sparql_request
 
@@ -346,7 +346,7 @@ def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None 
         return result
     except RecursionError:
         raise QueryError("the query nests too deeply") from None
-    except QueryError:
+    except CopGraphError:  # ours, from the query checks or the store
         raise
     except Exception as exc:  # evaluation errors from rdflib (e.g. unsupported functions)
         raise QueryError(f"the query failed while running: {exc}") from None

@@ -45,7 +45,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(errors.CopGraphError)
     def library_error(exc: errors.CopGraphError) -> Response:
         status = status_of(exc)
-        headers = {"Retry-After": "5"} if isinstance(exc, errors.Busy) else None
+        headers = {"Retry-After": "5"} if isinstance(exc, (errors.Busy, errors.StoreUnavailable)) else None
         return text_error(status, f"{status} {_reason(status)}: {exc}", headers)
 
     @app.errorhandler(ProtocolError)

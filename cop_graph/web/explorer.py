@@ -131,3 +131,23 @@ def topics() -> Response:
 def timeline() -> Response:
     year = request.args.get("year") or None
     return twin.respond(build_timeline(_dataset(), resource_url, year), "timeline.html")
+
+
+@explorer.get("/status")
+def status() -> Response:
+    """For health checks and operators: what is served, from which store, and how much of
+    it this process had to parse to start (0 when a persistent store was reused)."""
+    loaded = _dataset()
+    store = loaded.store
+    body = {
+        "status": "ok",
+        "store": store.name if store is not None else "memory",
+        "triples": len(loaded),
+        "graphs": len(loaded.files),
+        "version": loaded.version,
+        "files_parsed": store.parsed if store is not None else len(loaded.files),
+        "loaded_at": current_app.extensions["cop_caching"].loaded_at.isoformat(),
+    }
+    response = current_app.json.response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,260 @@
+"""The three stores side by side: the same answers, a persistent store that is reopened
+without parsing, and clear errors for a store that is foreign, damaged or unreachable."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from cop_graph.config import load_config
+from cop_graph.dataset import load_dataset
+from cop_graph.queries import load_library, run_named
+from cop_graph.stores.text import with_values
+from tests.conftest import BASE, console_script, free_port, oxigraph_server, running_server, serving
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = load_library(ROOT / "queries")
+PAGE_QUERIES = load_library(ROOT / "queries" / "pages")
+
+
+@pytest.fixture
+def cli(cop_graph_bin, tmp_path):
+    """The console script with no COP_GRAPH_ setting inherited: each test names its store."""
+    def run(*args: str):
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+        return subprocess.run([cop_graph_bin, *args], cwd=tmp_path, env=environment, capture_output=True,
+                              text=True, timeout=120)
+    return run
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory):
+    with oxigraph_server(tmp_path_factory.mktemp("remote")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def three(remote, tmp_path_factory):
+    """The bundled data in each store, side by side."""
+    path = tmp_path_factory.mktemp("oxigraph")
+    return {
+        "memory": load_dataset(config=load_config(store="memory")),
+        "oxigraph": load_dataset(config=load_config(store="oxigraph", store_path=str(path))),
+        "sparql": load_dataset(config=load_config(store="sparql", store_url=f"{remote}/query",
+                                                  store_data_url=f"{remote}/store")),
+    }
+
+
+def _rows(result) -> list:
+    if result.type == "ASK":
+        return [result.askAnswer]
+    return [tuple(_comparable(row.get(v)) for v in result.vars) for row in result.bindings]
+
+
+def _comparable(term):
+    """Blank node labels are each store's own; GROUP_CONCAT joins in an order SPARQL leaves
+    to the engine (our queries join with " | ")."""
+    if isinstance(term, BNode):
+        return None
+    if isinstance(term, Literal) and " | " in term:
+        return Literal(" | ".join(sorted(term.split(" | "))), lang=term.language, datatype=term.datatype)
+    return term
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+def test_every_named_query_answers_the_same_in_every_store(three, name):
+    query = LIBRARY[name]
+    answers = {store: run_named(loaded, query, {}) for store, loaded in three.items()}
+    memory = answers.pop("memory")
+    for store, answer in answers.items():
+        assert [str(v) for v in answer.vars or []] == [str(v) for v in memory.vars or []], (name, store)
+        if memory.type == "CONSTRUCT":
+            assert isomorphic(answer.graph, memory.graph), (name, store)
+            continue
+        expected, got = _rows(memory), _rows(answer)
+        if not re.search(r"ORDER\s+BY", query.text, re.I):
+            expected, got = sorted(expected, key=repr), sorted(got, key=repr)
+        assert got == expected, (name, store)
+
+
+@pytest.mark.parametrize("values", [{"year": "2021"}, {"year": "2023"}])
+def test_a_parameter_is_bound_the_same_in_every_store(three, values):
+    answers = {store: _rows(run_named(loaded, LIBRARY["members-in-year"], values)) for store, loaded in three.items()}
+    assert answers["oxigraph"] == answers["memory"] == answers["sparql"]
+    assert len(answers["memory"]) == (12 if values["year"] == "2021" else 0)
+
+
+@pytest.mark.parametrize("resource", ["org/telefonica", "session/2022-05-17", "topic/remedy"])
+def test_a_resource_page_query_answers_the_same_in_every_store(three, resource):
+    query = PAGE_QUERIES["resource-description"]
+    graphs = {store: run_named(loaded, query, {"resource": resource}).graph for store, loaded in three.items()}
+    assert len(graphs["memory"]) > 5
+    assert isomorphic(graphs["oxigraph"], graphs["memory"])
+    assert isomorphic(graphs["sparql"], graphs["memory"])
+
+
+def test_every_store_holds_the_same_files_and_statements(three):
+    memory = three["memory"]
+    for store in ("oxigraph", "sparql"):
+        other = three[store]
+        assert [(f.graph, f.triples, f.digest) for f in other.files] == \
+            [(f.graph, f.triples, f.digest) for f in memory.files]
+        assert other.version == memory.version
+        assert isomorphic(other.union(), memory.union())
+    apple = URIRef(BASE + "org/apple")
+    labels = {store: sorted(loaded.dataset.objects(apple, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+              for store, loaded in three.items()}
+    assert labels["oxigraph"] == labels["memory"] == labels["sparql"] == [Literal("Apple")]
+
+
+# -- the VALUES block that carries a named query's values to a store ---------------------
+
+def test_values_go_at_the_head_of_the_where_clause_and_of_each_subquery():
+    text = ("PREFIX a: <http://a/> # SELECT ?x WHERE {\nSELECT ?s (\"{\" AS ?brace) WHERE {\n"
+            "  { SELECT ?s WHERE { ?s a:p ?topic } }\n}")
+    bound = with_values(text, {"topic": URIRef("http://t")})
+    assert bound.count("VALUES (?topic) { (<http://t>) }") == 2
+    assert "{ SELECT ?s WHERE { VALUES (?topic) { (<http://t>) } ?s a:p ?topic } }" in bound
+    assert "# SELECT ?x WHERE {\n" in bound  # the comment is left alone
+
+
+def test_values_are_written_by_the_term_serialiser_never_spliced():
+    hostile = Literal('x" } ; DROP ALL ; SELECT * { "')
+    bound = with_values("SELECT ?s WHERE { ?s ?p ?name }", {"name": hostile})
+    assert bound == f"SELECT ?s WHERE {{ VALUES (?name) {{ ({hostile.n3()}) }} ?s ?p ?name }}"
+    assert hostile.n3() == '"x\\" } ; DROP ALL ; SELECT * { \\""'  # one string literal, quotes escaped
+
+
+def test_a_query_with_no_where_clause_for_the_values_is_left_to_rdflib():
+    assert with_values("CONSTRUCT WHERE { ?s ?p ?o }", {"s": URIRef("http://a")}) is None
+    assert with_values("DESCRIBE <http://a>", {"s": URIRef("http://a")}) is None
+    assert with_values("SELECT * { ?s ?p ?o }", {}) == "SELECT * { ?s ?p ?o }"
+
+
+# -- the persistent Oxigraph store ---------------------------------------------------------
+
+def _status(url: str) -> dict:
+    with urllib.request.urlopen(url + "/status", timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_serve_on_the_oxigraph_store_parses_nothing_when_restarted(cop_graph_bin, tmp_path):
+    store = ["--store", "oxigraph", "--store-path", str(tmp_path / "store")]
+    with running_server(cop_graph_bin, *store) as url:
+        first = _status(url)
+    with running_server(cop_graph_bin, *store) as url:
+        second = _status(url)
+        with urllib.request.urlopen(url + "/sparql?query=" + urllib.parse.quote(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), timeout=10) as response:
+            assert response.status == 200
+    assert first["store"] == second["store"] == "oxigraph"
+    assert first["files_parsed"] == first["graphs"] == 20
+    assert second["files_parsed"] == 0
+    assert second["triples"] == first["triples"] and second["version"] == first["version"]
+
+
+def test_a_changed_file_builds_a_new_version_and_a_broken_one_leaves_the_last_in_place(cli, tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<https://example.org/a> <https://example.org/p> 1 .\n", encoding="utf-8")
+    store = ("--store", "oxigraph", "--store-path", str(tmp_path / "store"))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/a> ?p ?o }"
+    assert cli("query", "-e", count, "--format", "csv", "--data", str(extra), *store).stdout.split()[1] == "1"
+    extra.write_text("<https://example.org/a> <https://example.org/p> 1, 2 .\n", encoding="utf-8")
+    assert cli("query", "-e", count, "--format", "csv", "--data", str(extra), *store).stdout.split()[1] == "2"
+    extra.write_text("<https://example.org/a> <https://example.org/p> 1, 2, 3 ;\n  oops\n", encoding="utf-8")
+    broken = cli("query", "-e", count, "--data", str(extra), *store)
+    assert broken.returncode == 2 and "extra.ttl:2" in broken.stderr and "Traceback" not in broken.stderr
+    assert not [p for p in (tmp_path / "store").iterdir() if p.name.startswith("building-")]
+    extra.write_text("<https://example.org/a> <https://example.org/p> 1, 2 .\n", encoding="utf-8")
+    assert cli("query", "-e", count, "--format", "csv", "--data", str(extra), *store).stdout.split()[1] == "2"
+
+
+def test_a_folder_that_is_not_a_store_is_refused_and_left_alone(cli, tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "holiday.jpg").write_bytes(b"\xff\xd8")
+    done = cli("query", "members-in-year", "--store", "oxigraph", "--store-path", str(folder))
+    assert done.returncode == 2
+    assert "is not a cop-graph store folder" in done.stderr and "holiday.jpg" in done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["holiday.jpg"]
+
+
+def test_a_damaged_store_says_how_to_rebuild_it(cli, tmp_path):
+    store = ("--store", "oxigraph", "--store-path", str(tmp_path / "store"))
+    assert cli("query", "members-in-year", *store).returncode == 0
+    version = next(p for p in (tmp_path / "store").iterdir() if p.is_dir())
+    (version / "cop-graph-store.json").write_text("{not json", encoding="utf-8")
+    done = cli("query", "members-in-year", *store)
+    assert done.returncode == 2 and "damaged" in done.stderr and "remove that folder" in done.stderr
+    shutil.rmtree(version)
+    assert cli("query", "members-in-year", *store).returncode == 0
+
+
+# -- the remote store ----------------------------------------------------------------------
+
+def test_an_unreachable_remote_store_is_a_clear_error_at_start(cli):
+    port = free_port()
+    started = time.monotonic()
+    done = cli("query", "members-in-year", "--store", "sparql", "--store-url", f"http://127.0.0.1:{port}/query")
+    assert done.returncode == 2 and time.monotonic() - started < 30
+    assert f"the SPARQL store at http://127.0.0.1:{port}/query is unavailable" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_remote_store_without_our_graphs_and_no_way_to_load_them_is_refused(cli, tmp_path):
+    with oxigraph_server(tmp_path / "empty") as url:
+        done = cli("query", "members-in-year", "--store", "sparql", "--store-url", f"{url}/query")
+    assert done.returncode == 2 and "does not hold" in done.stderr and "--store-data-url" in done.stderr
+
+
+def test_the_sparql_store_option_needs_its_url(cli):
+    done = cli("query", "members-in-year", "--store", "sparql")
+    assert done.returncode == 2 and "--store-url" in done.stderr
+
+
+def test_a_remote_store_that_goes_down_is_a_503_and_serving_recovers_when_it_returns(cop_graph_bin, tmp_path):
+    location = tmp_path / "remote"
+    port = free_port()
+    remote = f"http://127.0.0.1:{port}"
+    argv = [console_script("oxigraph"), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    query = "/sparql?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    store = ("--store", "sparql", "--store-url", f"{remote}/query", "--store-data-url", f"{remote}/store")
+    with serving(argv, remote + "/query?query=ASK%7B%7D", "oxigraph serve") as server, \
+            running_server(cop_graph_bin, *store) as url:
+        with urllib.request.urlopen(url + query, timeout=10) as response:
+            assert response.status == 200
+        server.terminate()
+        server.wait(timeout=15)
+        started = time.monotonic()
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(url + query, timeout=30)
+        assert failed.value.code == 503 and time.monotonic() - started < 20
+        assert "SPARQL store" in failed.value.read().decode() and failed.value.headers["Retry-After"]
+        with urllib.request.urlopen(url + "/status", timeout=10) as response:  # no query: still answers
+            assert response.status == 200
+        again = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(url + query, timeout=10) as response:
+                        assert response.status == 200
+                    break
+                except urllib.error.HTTPError:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.3)
+        finally:
+            again.terminate()
+            again.wait(timeout=15)
