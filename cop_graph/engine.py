@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,6 +68,45 @@ class LocalEngine:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+class CachedAnswers:
+    """Answers kept by dataset version and request: the data does not change while it is
+    served, so the same query in the same format has the same answer. Errors are never
+    kept, and the cache holds at most ``max_bytes`` of answers, least recently used first out."""
+
+    def __init__(self, engine: LocalEngine | object, version: str, max_bytes: int = 64 << 20) -> None:
+        self.engine = engine
+        self.version = version
+        self.max_bytes = max_bytes
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def answer(self, request: QueryRequest) -> Answer:
+        key = (self.version, request.text, tuple(sorted((k, v.n3()) for k, v in request.bindings.items())),
+               request.default_graphs, request.named_graphs, request.format, request.negotiated)
+        with self._lock:
+            kept = self._answers.get(key)
+            if kept is not None:
+                self._answers.move_to_end(key)
+                self.hits += 1
+                return kept
+        found = self.engine.answer(request)
+        size = len(found.body)
+        if size <= self.max_bytes // 8:
+            with self._lock:
+                if key not in self._answers:
+                    self._answers[key] = found
+                    self._size += size
+                while self._size > self.max_bytes:
+                    _, dropped = self._answers.popitem(last=False)
+                    self._size -= len(dropped.body)
+        return found
+
+    def __getattr__(self, name: str) -> object:  # wait_ready, close: the engine's own
+        return getattr(self.engine, name)
 
 
 def formats_for(form: str) -> tuple[str, ...]:

@@ -322,3 +322,27 @@ def test_a_restarted_server_on_the_same_data_keeps_its_tags_and_answers_304_with
     extra.write_text('<https://example.org/thing> <http://www.w3.org/2000/01/rdf-schema#label> "thing" .\n')
     with running_server(cop_graph_bin, "--workers", "1", "--data", str(extra)) as url:
         assert not set(_tags(url)) & set(tags)
+
+
+# --- answers kept between requests ---------------------------------------------------
+
+def test_an_answer_is_kept_by_dataset_version_and_request_and_errors_are_not(app, client, monkeypatch):
+    cached = app.extensions["cop_engine"]
+    engine, asked = cached.engine, []
+
+    class Counting:
+        def answer(self, query):
+            asked.append(query.text)
+            return engine.answer(query)
+
+    monkeypatch.setattr(cached, "engine", Counting())
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } # kept"
+    first = client.get("/sparql", query_string={"query": text}, headers={"Accept": "text/csv"})
+    again = client.get("/sparql", query_string={"query": text}, headers={"Accept": "text/csv"})
+    other_format = client.get("/sparql", query_string={"query": text}, headers={"Accept": "application/json"})
+    assert first.status_code == again.status_code == other_format.status_code == 200
+    assert first.data == again.data and first.data.startswith(b"n\r\n")
+    assert asked == [text, text]  # the second csv request was answered from the cache
+    for _ in range(2):
+        assert client.get("/sparql", query_string={"query": "BROKEN {"}).status_code == 400
+    assert asked.count("BROKEN {") == 2

@@ -11,7 +11,7 @@ from flask_cors import CORS
 
 from cop_graph.config import Config, load_config
 from cop_graph.dataset import load_dataset
-from cop_graph.engine import LocalEngine
+from cop_graph.engine import CachedAnswers, LocalEngine
 from cop_graph.queries import load_library
 from cop_graph.web import caching, errors
 from cop_graph.web.text import finalize
@@ -36,9 +36,10 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) ->
     if config.workers > 0:
         from cop_graph.workers import WorkerPool
 
-        app.extensions["cop_engine"] = WorkerPool(config, data)
+        engine = WorkerPool(config, data)
     else:
-        app.extensions["cop_engine"] = LocalEngine(loaded, config)
+        engine = LocalEngine(loaded, config)
+    app.extensions["cop_engine"] = CachedAnswers(engine, loaded.version)
 
     from cop_graph.web.explorer import explorer
     from cop_graph.web.library import library
