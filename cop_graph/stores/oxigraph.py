@@ -37,7 +37,7 @@ from cop_graph.config import Config
 from cop_graph.errors import ConfigError, InputError, QueryError
 from cop_graph.namespaces import bind_prefixes
 from cop_graph.stores import Loaded, PendingFile
-from cop_graph.stores.text import bound_counts, store_text
+from cop_graph.stores.text import store_text
 
 MANIFEST = "cop-graph-store.json"
 _KIND = "cop-graph oxigraph store"
@@ -153,7 +153,7 @@ class OxigraphDiskStore:
               graphs: tuple[list[URIRef], list[URIRef]] | None) -> Result | None:
         if self._store is None:
             return None
-        bound = store_text(text, bindings)
+        bound = store_text(text, bindings, exact_counts=True)
         if bound is None:
             return None
         options: dict = {"use_default_graph_as_union": graphs is None}
@@ -161,7 +161,7 @@ class OxigraphDiskStore:
             options["default_graph"] = [ox.NamedNode(str(g)) for g in graphs[0]]
             options["named_graphs"] = [ox.NamedNode(str(g)) for g in graphs[1]]
         try:
-            return to_result(self._store.query(bound_counts(bound), **options))
+            return to_result(self._store.query(bound, **options))
         except SyntaxError as exc:
             raise QueryError(f"the store cannot read the query: {exc}") from None
         except (OSError, ValueError, TypeError) as exc:

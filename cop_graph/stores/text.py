@@ -13,6 +13,8 @@ bindings; a query from a user is sent as written.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pyparsing import (
     Keyword,
     Literal,
@@ -62,31 +64,43 @@ _SUBQUERY_HEAD = SelectClause + Optional(_keyword("WHERE")) + _OPEN
 _DECLARED = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 
 
-def store_text(text: str, bindings: dict[str, Node]) -> str | None:
+def store_text(text: str, bindings: dict[str, Node], exact_counts: bool = False) -> str | None:
     """The query as a store should receive it, or None where the bindings have no WHERE
     clause to go in (``CONSTRUCT WHERE`` short form, ``DESCRIBE`` without WHERE).
 
-    The query's own PREFIX lines come after ours, so they win."""
-    bound = with_values(text, bindings)
-    return None if bound is None else _DECLARED + bound
+    The query's own PREFIX lines come after ours, so they win. ``exact_counts`` rewrites
+    COUNT for Oxigraph 0.3 (see :func:`bound_counts`)."""
+    prepared, heads = _prepared(text, exact_counts)
+    if not bindings:
+        return _DECLARED + prepared
+    if heads is None:
+        return None
+    names = " ".join(f"?{name}" for name in bindings)
+    block = f" VALUES ({names}) {{ ({' '.join(term.n3() for term in bindings.values())}) }}"
+    pieces, start = [_DECLARED], 0
+    for end in heads:
+        pieces += [prepared[start:end], block]
+        start = end
+    return "".join(pieces) + prepared[start:]
 
 
 def with_values(text: str, bindings: dict[str, Node]) -> str | None:
     """The query with ``bindings`` as a VALUES block at the head of each WHERE clause."""
-    if not bindings:
-        return text
+    bound = store_text(text, bindings)
+    return None if bound is None else bound[len(_DECLARED):]
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str, exact_counts: bool) -> tuple[str, tuple[int, ...] | None]:
+    """The text to send and where its WHERE clauses open: scanning a query costs more than
+    running a small one, and the same texts (named queries, page queries) come again and again."""
+    if exact_counts:
+        text = bound_counts(text)
     found = next(iter(_HEAD.scan_string(text, max_matches=1)), None)
     if found is None:
-        return None
-    names = " ".join(f"?{name}" for name in bindings)
-    block = f" VALUES ({names}) {{ ({' '.join(term.n3() for term in bindings.values())}) }}"
+        return text, None
     rest = found[2]
-    heads = [rest] + [rest + end for _, _, end in _SUBQUERY_HEAD.scan_string(text[rest:])]
-    pieces, start = [], 0
-    for end in heads:
-        pieces += [text[start:end], block]
-        start = end
-    return "".join(pieces) + text[start:]
+    return text, (rest, *(rest + end for _, _, end in _SUBQUERY_HEAD.scan_string(text[rest:])))
 
 
 # Oxigraph 0.3 (the line morph-kgc allows) counts every row in COUNT(expr), the rows where

@@ -1,0 +1,265 @@
+"""The stores side by side with `oxigraph serve`, on the synthetic COP-shaped graph.
+
+For each size: generate the data; load it into each of our stores (time and peak memory)
+and, with `oxigraph load`, into a reference Oxigraph; start `cop-graph serve` on each
+store and `oxigraph serve-read-only` on the reference; then send every named query
+(with its default values, written out as VALUES) to both endpoints and compare the
+median latencies, time resource pages, and measure /sparql throughput under concurrent
+clients. Everything runs on 127.0.0.1 in one run, so the ratios compare like with like.
+
+    python benchmarks/stores_bench.py --triples 10000 100000 --stores memory oxigraph
+
+Results are printed and written to benchmarks/results/stores.{md,json}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from cop_graph.config import CANONICAL_BASE, load_config
+from cop_graph.dataset import load_dataset
+from cop_graph.queries import load_library
+from cop_graph.stores.text import store_text
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+JSON = "application/sparql-results+json"
+
+
+def tool(name: str) -> str:
+    found = BIN / name
+    return str(found) if found.exists() else shutil.which(name) or sys.exit(f"{name} is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def timed_child(argv: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Run a command; its wall time in seconds and its peak memory in MiB."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        sys.exit(f"{' '.join(argv)} failed: {proc.stderr.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def get(url: str, accept: str = JSON, timeout: float = 120) -> bytes:
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read()
+
+
+@contextmanager
+def server(argv: list[str], probe: str, env: dict | None = None):
+    """Start a server, yield (seconds until it answered, process), stop it."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    try:
+        while True:
+            try:
+                get(probe, timeout=5)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    sys.exit(f"{argv[0]} exited: {proc.stderr.read().decode()[-500:]}")
+                time.sleep(0.02)
+        yield time.perf_counter() - started, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def peak_memory_mib(pid: int) -> float:
+    """Peak resident memory of a process and its children (the query workers)."""
+    total = 0.0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for each in pids:
+        try:
+            status = Path(f"/proc/{each}/status").read_text()
+        except OSError:
+            continue
+        line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), None)
+        total += int(line.split()[1]) / 1024 if line else 0
+    return total
+
+
+def median_ms(url: str, rounds: int) -> tuple[float, float]:
+    """(first request, median of the following ones) in milliseconds."""
+    times = []
+    for _ in range(rounds + 1):
+        started = time.perf_counter()
+        get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return times[0], statistics.median(times[1:])
+
+
+def throughput(urls: list[str], clients: int, seconds: float) -> float:
+    """Requests per second with ``clients`` concurrent clients cycling through ``urls``."""
+    deadline = time.perf_counter() + seconds
+
+    def client(offset: int) -> int:
+        done = 0
+        while time.perf_counter() < deadline:
+            get(urls[(offset + done) % len(urls)])
+            done += 1
+        return done
+
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        return sum(pool.map(client, range(clients))) / seconds
+
+
+def query_texts() -> dict[str, str]:
+    """Every named query with its default values written out, as a client would send it."""
+    library = load_library(ROOT / "queries")
+    return {name: store_text(q.text, q.bindings({}, CANONICAL_BASE)) for name, q in sorted(library.items())}
+
+
+def bench_size(triples: int, stores: list[str], rounds: int, clients: int, seconds: float, work: Path) -> dict:
+    data = work / f"cop-{triples}.nt"
+    subprocess.run([tool("cop-graph"), "generate", "--triples", str(triples), "-o", str(data), "--format", "nt"],
+                   check=True, capture_output=True)
+    result: dict = {"triples": triples, "stores": {}}
+    bundled = load_dataset(config=load_config(store="memory"))
+    reference = work / f"reference-{triples}"
+    for source in bundled.files:
+        subprocess.run([tool("oxigraph"), "load", "--location", str(reference), "--file", str(source.path),
+                        "--graph", str(source.graph)], check=True, capture_output=True)
+    load_s, load_mib = timed_child([tool("oxigraph"), "load", "--location", str(reference), "--file", str(data),
+                                    "--graph", data.resolve().as_uri()])
+    result["reference"] = {"load_s": load_s, "load_peak_mib": load_mib}
+    texts = query_texts()
+    port = free_port()
+    ref_url = f"http://127.0.0.1:{port}/query"
+    with server([tool("oxigraph"), "serve-read-only", "--location", str(reference), "--bind", f"127.0.0.1:{port}",
+                 "--union-default-graph"], ref_url + "?query=ASK%7B%7D") as (_, _ref):
+        reference_ms = {name: median_ms(f"{ref_url}?query={urllib.parse.quote(text)}", rounds)
+                        for name, text in texts.items()}
+        ref_urls = [f"{ref_url}?query={urllib.parse.quote(t)}" for t in texts.values()]
+        result["reference"]["throughput_rps"] = throughput(ref_urls, clients, seconds)
+    result["reference"]["queries_ms"] = reference_ms
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+    for store in stores:
+        options = ["--store", store, "--data", str(data)]
+        if store == "oxigraph":
+            options += ["--store-path", str(work / f"store-{triples}")]
+        if store == "sparql":
+            continue  # measured against the reference itself: see docs/stores.md
+        load_s, load_mib = timed_child([tool("cop-graph"), "stats", *options], env)
+        entry: dict = {"load_s": load_s, "load_peak_mib": load_mib}
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        with server([tool("cop-graph"), "serve", "--port", str(port), "--workers", "2", *options],
+                    url + "/status", env) as (ready_s, proc):
+            status = json.loads(get(url + "/status"))
+            entry.update(ready_s=ready_s, files_parsed_at_start=status["files_parsed"])
+            ours = {name: median_ms(f"{url}/sparql?query={urllib.parse.quote(text)}", rounds)
+                    for name, text in texts.items()}
+            entry["queries_ms"] = ours
+            resources = json.loads(get(f"{url}/sparql?query=" + urllib.parse.quote(
+                "SELECT ?s WHERE { ?s a <https://schema.org/Corporation> } ORDER BY ?s LIMIT 40")))
+            pages = [b["s"]["value"] for b in resources["results"]["bindings"]]
+            page_ms = []
+            for iri in pages:
+                started = time.perf_counter()
+                get(f"{url}/resource?iri={urllib.parse.quote(iri)}", accept="text/html")
+                page_ms.append((time.perf_counter() - started) * 1000)
+            entry["resource_page_p50_ms"] = statistics.median(page_ms) if page_ms else None
+            our_urls = [f"{url}/sparql?query={urllib.parse.quote(t)}" for t in texts.values()]
+            entry["throughput_rps"] = throughput(our_urls, clients, seconds)
+            entry["serving_peak_mib"] = peak_memory_mib(proc.pid)
+        result["stores"][store] = entry
+    return result
+
+
+def ratio(ours: float | None, theirs: float | None) -> str:
+    return f"{ours / theirs:.2f}x" if ours is not None and theirs else "-"
+
+
+def markdown(results: list[dict], command: str) -> str:
+    lines = [f"Made by `{command}` on {platform.node() or 'this machine'} "
+             f"({os.cpu_count()} cores, Python {platform.python_version()}), "
+             f"{time.strftime('%Y-%m-%d')}. Ratios are ours ÷ `oxigraph serve` in the same run.", ""]
+    for result in results:
+        ref = result["reference"]
+        lines += [f"### {result['triples']:,} triples", "",
+                  "| store | load | load ÷ `oxigraph load` | load peak | serve ready | files parsed at start "
+                  "| /sparql median, warm (÷ oxigraph) | first request (÷ oxigraph) | resource page p50 "
+                  "| throughput (÷ oxigraph) | serving peak |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        ref_warm = statistics.median(v[1] for v in ref["queries_ms"].values())
+        ref_first = statistics.median(v[0] for v in ref["queries_ms"].values())
+        for store, entry in result["stores"].items():
+            warm = statistics.median(v[1] for v in entry["queries_ms"].values())
+            first = statistics.median(v[0] for v in entry["queries_ms"].values())
+            page = entry["resource_page_p50_ms"]
+            lines.append(
+                f"| {store} | {entry['load_s']:.2f} s | {ratio(entry['load_s'], ref['load_s'])} "
+                f"| {entry['load_peak_mib']:.0f} MiB | {entry['ready_s']:.2f} s | {entry['files_parsed_at_start']} "
+                f"| {warm:.2f} ms ({ratio(warm, ref_warm)}) | {first:.1f} ms ({ratio(first, ref_first)}) "
+                f"| {page:.1f} ms | {entry['throughput_rps']:.0f}/s "
+                f"({ratio(entry['throughput_rps'], ref['throughput_rps'])}) | {entry['serving_peak_mib']:.0f} MiB |")
+        lines.append(f"| `oxigraph serve` | {ref['load_s']:.2f} s | 1.00x | {ref['load_peak_mib']:.0f} MiB | - | - "
+                     f"| {ref_warm:.2f} ms | {ref_first:.1f} ms | - | {ref['throughput_rps']:.0f}/s | - |")
+        lines += ["", "Per named query, median warm / first request in ms (ours on the oxigraph store ÷ "
+                  "`oxigraph serve`):", "", "| query | oxigraph store | `oxigraph serve` | ratio warm | ratio first |",
+                  "|---|---|---|---|---|"]
+        mine = result["stores"].get("oxigraph") or next(iter(result["stores"].values()))
+        for name, (first_ref, warm_ref) in ref["queries_ms"].items():
+            first_ours, warm_ours = mine["queries_ms"][name]
+            lines.append(f"| {name} | {warm_ours:.2f} / {first_ours:.1f} | {warm_ref:.2f} / {first_ref:.1f} "
+                         f"| {ratio(warm_ours, warm_ref)} | {ratio(first_ours, first_ref)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--stores", nargs="+", default=["memory", "oxigraph"], choices=["memory", "oxigraph"])
+    parser.add_argument("--rounds", type=int, default=5, help="Timed requests per query after the first.")
+    parser.add_argument("--clients", type=int, default=8, help="Concurrent clients for the throughput test.")
+    parser.add_argument("--seconds", type=float, default=5.0, help="Length of the throughput test.")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args()
+    command = "python benchmarks/stores_bench.py " + " ".join(sys.argv[1:])
+    results = []
+    with tempfile.TemporaryDirectory(prefix="cop-graph-bench-") as work:
+        for triples in args.triples:
+            print(f"{triples:,} triples …", file=sys.stderr, flush=True)
+            results.append(bench_size(triples, args.stores, args.rounds, args.clients, args.seconds, Path(work)))
+    text = markdown(results, command.strip())
+    print(text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "stores.md").write_text(text + "\n", encoding="utf-8")
+    (args.out / "stores.json").write_text(json.dumps({"command": command, "results": results}, indent=1) + "\n",
+                                          encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
