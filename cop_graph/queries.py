@@ -339,6 +339,9 @@ def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None 
         if loaded.store is not None and text is not None and not _service_clauses(query.algebra):
             # SERVICE calls stay with rdflib, where our checked client makes them
             result = loaded.store.query(text, query, dict(bindings or {}), _graphs(query))
+            if result is not None and result.type == "SELECT" and "PV" in query.algebra \
+                    and set(result.vars or ()) == set(query.algebra.PV):
+                result.vars = list(query.algebra.PV)  # SELECT * in the order rdflib gives (see _order_select_star)
         if result is None:
             result = loaded.dataset.query(query, initBindings=init)
         if result.type == "SELECT":

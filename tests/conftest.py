@@ -71,6 +71,15 @@ def oxigraph_server(location: Path, *args: str):
         yield url
 
 
+@pytest.fixture(autouse=True)
+def _default_store_unless_chosen(request, monkeypatch):
+    """A test that does not ask for the store runs on the default one, whichever store the
+    session is on at the time."""
+    if "store" not in request.fixturenames:
+        for name in [k for k in os.environ if k.startswith("COP_GRAPH_STORE")]:
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def config(store):
     return load_config()

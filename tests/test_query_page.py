@@ -240,16 +240,19 @@ def test_hostile_query_text_comes_back_escaped_in_the_editor(client):
     "IRI(\"https://w3id.org/b-tech-cop/x\\\" onmouseover=\\\"alert(1)\")",
     "IRI(\"https://w3id.org/b-tech-cop/x'><script>alert(1)</script>\")",
 ])
-def test_hostile_values_in_results_are_shown_as_text(client, expression):
+def test_hostile_values_in_results_are_shown_as_text(client, store, expression):
     query = f"SELECT ?x WHERE {{ BIND({expression} AS ?x) }}"
     response, soup = page(client, query=query)
     assert response.status_code == 200
-    _, [row] = table(soup)
-    assert not row[0].select("script, img")
+    _, rows = table(soup)
+    # rdflib makes the IRI; Oxigraph refuses an IRI with " < > and leaves ?x unbound (no row)
+    assert len(rows) == 1 or (store != "memory" and "IRI(" in expression and not rows)
+    for row in rows:
+        assert not row[0].select("script, img")
+        link = row[0].select_one("a")
+        if link is not None:
+            assert link["href"].startswith("/")  # a resource page here, never the IRI itself
     assert_no_script_runs(soup)
-    link = row[0].select_one("a")
-    if link is not None:
-        assert link["href"].startswith("/")  # a resource page here, never the IRI itself
 
 
 def test_a_nul_byte_in_the_query_is_a_400_with_its_place(client):

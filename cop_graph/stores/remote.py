@@ -7,6 +7,10 @@ only, whatever else it holds and however it sets its own default graph. With a G
 Store Protocol endpoint (``--store-data-url``) the files are written there, each as its
 named graph, and only when their content changed since the last load (a manifest graph
 in the store records the digests); without one, the store must already hold them.
+
+Blank nodes cannot be named in a query, so they are written to the store skolemised (RDF
+1.1, section 3.5: ``…/.well-known/genid/…`` IRIs, by rdflib) and turned back into blank
+nodes in every answer: pages can still follow a selector or an interval.
 """
 
 from __future__ import annotations
@@ -18,12 +22,12 @@ import urllib.error
 import urllib.parse
 from collections.abc import Iterator
 
-from rdflib import Dataset, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.store import Store as RdflibStore
-from rdflib.term import Node
+from rdflib.term import Node, RDFLibGenid
 
 from cop_graph.config import Config
 from cop_graph.errors import QueryError, StoreUnavailable
@@ -69,14 +73,20 @@ class RemoteStore:
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
         return StoreUnavailable(f"the SPARQL store at {self.endpoint} is unavailable: {failure(exc)}")
 
-    def select(self, text: str, graphs: tuple[list[URIRef], list[URIRef]] | None = None) -> list[dict]:
-        body = self.request(text, _JSON, graphs)
+    def select(self, text: str, graphs: tuple[list[URIRef], list[URIRef]] | None = None,
+               timeout: float | None = None) -> Result:
+        body = self.request(text, _JSON, graphs, timeout)
         try:
             result = Result.parse(io.BytesIO(body), format="json")
         except (ValueError, KeyError, TypeError) as exc:
             raise StoreUnavailable(f"the SPARQL store at {self.endpoint} answered with no SPARQL JSON result "
                                    f"({exc})") from None
-        return list(result.bindings)
+        if result.type == "SELECT":
+            result.bindings = [{var: _local(value) for var, value in row.items()} for row in result.bindings]
+        return result
+
+    def rows(self, text: str, graphs: tuple[list[URIRef], list[URIRef]] | None = None) -> list[dict]:
+        return list(self.select(text, graphs).bindings)
 
     # -- the Store interface ----------------------------------------------------------------
 
@@ -97,15 +107,15 @@ class RemoteStore:
         return [Loaded(p.path, p.graph, p.digest, p.bundled, counts.get(str(p.graph), 0)) for p in files]
 
     def _manifest(self) -> dict:
-        rows = self.select(f"SELECT ?m WHERE {{ <{MANIFEST_GRAPH}> <{_MANIFEST_PROPERTY}> ?m }}",
-                           ([MANIFEST_GRAPH], []))
+        rows = self.rows(f"SELECT ?m WHERE {{ <{MANIFEST_GRAPH}> <{_MANIFEST_PROPERTY}> ?m }}",
+                         ([MANIFEST_GRAPH], []))
         try:
             return {entry["graph"]: entry for entry in json.loads(str(rows[0]["m"]))} if rows else {}
         except (ValueError, KeyError, TypeError):
             return {}
 
     def _put(self, pending: PendingFile) -> None:
-        graph = pending.read()
+        graph = pending.read().skolemize()
         self.parsed += 1
         body = graph.serialize(format="nt", encoding="utf-8")
         self._send(pending.graph, "PUT", body, "application/n-triples")
@@ -128,33 +138,28 @@ class RemoteStore:
     def _counts(self) -> dict[str, int]:
         if not self.graphs:
             return {}
-        rows = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        rows = self.rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return {str(row[Variable("g")]): int(row[Variable("n")]) for row in rows}
 
     def query(self, text: str, query: Query, bindings: dict[str, Node],
               graphs: tuple[list[URIRef], list[URIRef]] | None) -> Result | None:
-        bound = store_text(text, bindings)
+        bound = store_text(text, {name: _remote(term) for name, term in bindings.items()})
         if bound is None:
             return None
-        form = query.algebra.name
         timeout = self.config.query_timeout + 1
-        if form in ("ConstructQuery", "DescribeQuery"):
-            body = self.request(bound, _NTRIPLES, graphs, timeout)
-            result = Result("CONSTRUCT")
-            result.graph = Graph()
-            bind_prefixes(result.graph)
-            try:
-                result.graph.parse(data=body.decode("utf-8"), format="nt")
-            except Exception as exc:  # rdflib's parsers raise many types
-                raise StoreUnavailable(f"the SPARQL store at {self.endpoint} answered with no N-Triples "
-                                       f"({exc})") from None
-            return result
-        body = self.request(bound, _JSON, graphs, timeout)
+        if query.algebra.name not in ("ConstructQuery", "DescribeQuery"):
+            return self.select(bound, graphs, timeout)
+        body = self.request(bound, _NTRIPLES, graphs, timeout)
+        result = Result("CONSTRUCT")
+        result.graph = Graph()
+        bind_prefixes(result.graph)
         try:
-            return Result.parse(io.BytesIO(body), format="json")
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} answered with no SPARQL JSON result "
-                                   f"({exc})") from None
+            result.graph.parse(data=body.decode("utf-8"), format="nt")
+        except Exception as exc:  # rdflib's parsers raise many types
+            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} answered with no N-Triples ({exc})") from None
+        result.graph = result.graph.de_skolemize()
+        bind_prefixes(result.graph)
+        return result
 
     def close(self) -> None:
         """Nothing held open: every request is its own connection."""
@@ -176,17 +181,17 @@ class _ReadingStore(RdflibStore):
             return
         graph = None if context is None or context.identifier == DATASET_DEFAULT_GRAPH_ID else context.identifier
         names = {"s": s, "p": p, "o": o}
-        bound = {k: v for k, v in names.items() if v is not None}
+        bound = {k: _remote(v) for k, v in names.items() if v is not None}
         text = store_text("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", bound)
         graphs = None if graph is None else ([URIRef(graph)], [])
-        for row in self.remote.select(text, graphs):
+        for row in self.remote.rows(text, graphs):
             triple = tuple(row.get(Variable(k), names[k]) for k in "spo")
             yield triple, iter((None,))
 
     def __len__(self, context: Graph | None = None) -> int:
         graph = None if context is None or context.identifier == DATASET_DEFAULT_GRAPH_ID else context.identifier
-        rows = self.remote.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                                  None if graph is None else ([URIRef(graph)], []))
+        rows = self.remote.rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                None if graph is None else ([URIRef(graph)], []))
         return int(rows[0][Variable("n")]) if rows else 0
 
     def contexts(self, triple: tuple | None = None) -> Iterator[Graph]:
@@ -196,3 +201,15 @@ class _ReadingStore(RdflibStore):
         """Graphs exist by having statements."""
 
 
+
+
+def _remote(term: Node) -> Node:
+    """A term as the store holds it: blank nodes by their skolem IRI."""
+    return term.skolemize() if isinstance(term, BNode) else term
+
+
+def _local(term: Node) -> Node:
+    """A term from the store as our files hold it: skolem IRIs back to blank nodes."""
+    if isinstance(term, URIRef) and RDFLibGenid._is_rdflib_skolem(term):
+        return RDFLibGenid(term).de_skolemize()
+    return term

@@ -13,6 +13,7 @@ bindings; a query from a user is sent as written.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from pyparsing import (
@@ -38,6 +39,7 @@ from rdflib.plugins.sparql.parser import (
 )
 from rdflib.term import Node
 
+from cop_graph.errors import QueryError
 from cop_graph.namespaces import PREFIXES
 
 
@@ -61,6 +63,7 @@ _HEAD = (StringStart() + Prologue
 _SUBQUERY_HEAD = SelectClause + Optional(_keyword("WHERE")) + _OPEN
 
 
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}")
 _DECLARED = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 
 
@@ -70,6 +73,9 @@ def store_text(text: str, bindings: dict[str, Node], exact_counts: bool = False)
 
     The query's own PREFIX lines come after ours, so they win. ``exact_counts`` rewrites
     COUNT for Oxigraph 0.3 (see :func:`bound_counts`)."""
+    if _ESCAPED_SURROGATE.search(text):  # rdflib reads them; stores refuse the whole query
+        raise QueryError("the query holds a lone surrogate code point (such as \\uD800), which is not Unicode "
+                         "text and cannot be sent to the store")
     prepared, heads = _prepared(text, exact_counts)
     if not bindings:
         return _DECLARED + prepared
