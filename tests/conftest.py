@@ -31,9 +31,9 @@ BASE = "https://w3id.org/b-tech-cop/"
 STORES = [s for s in os.environ.get("COP_GRAPH_TEST_STORES", "memory,oxigraph,sparql").split(",") if s]
 
 
-def _kept(name: str) -> bool:
-    """Settings a test's subprocess inherits: only the store, which the session chose."""
-    return not name.startswith("COP_GRAPH_") or name.startswith("COP_GRAPH_STORE")
+def store_settings() -> dict[str, str]:
+    """The settings of the store the session is on, for a subprocess that should use it."""
+    return {k: v for k, v in os.environ.items() if k.startswith("COP_GRAPH_STORE")}
 
 
 @pytest.fixture(scope="session", params=STORES)
@@ -156,9 +156,11 @@ def serving(argv: list[str], probe: str, name: str, env: dict | None = None, wai
 
 @contextlib.contextmanager
 def running_server(cop_graph_bin: str, *args: str, env: dict | None = None):
-    """`cop-graph serve` for real on 127.0.0.1; yields its base URL and stops it after."""
+    """`cop-graph serve` for real on 127.0.0.1; yields its base URL and stops it after.
+    It inherits no COP_GRAPH_ setting: a test that wants the session's store passes
+    ``env=store_settings()``."""
     port = free_port()
-    environment = {k: v for k, v in os.environ.items() if _kept(k)}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
     environment.update(env or {})
     url = f"http://127.0.0.1:{port}"
     argv = [cop_graph_bin, "serve", "--host", "127.0.0.1", "--port", str(port), *args]
@@ -169,7 +171,7 @@ def running_server(cop_graph_bin: str, *args: str, env: dict | None = None):
 @pytest.fixture(scope="session")
 def endpoint(cop_graph_bin, store):
     """One shared server with the default limits, but a short time limit for the tests."""
-    with running_server(cop_graph_bin, "--query-timeout", "3") as url:
+    with running_server(cop_graph_bin, "--query-timeout", "3", env=store_settings()) as url:
         yield url
 
 
@@ -177,7 +179,8 @@ def endpoint(cop_graph_bin, store):
 def cli(cop_graph_bin, tmp_path, store):
     """Run the real console script in a subprocess; returns the CompletedProcess."""
     def run(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None):
-        environment = {k: v for k, v in os.environ.items() if _kept(k)}
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+        environment.update(store_settings())
         environment.update(env or {})
         return subprocess.run([cop_graph_bin, *args], cwd=cwd or tmp_path, env=environment, input=input,
                               capture_output=True, text=True, timeout=120)
