@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -109,29 +110,41 @@ def peak_memory_mib(pid: int) -> float:
     return total
 
 
-def median_ms(url: str, rounds: int) -> tuple[float, float]:
-    """(first request, median of the following ones) in milliseconds."""
+def median_ms(url: str, rounds: int, timeout: float) -> tuple[float | None, float | None]:
+    """(first request, median of the following ones) in milliseconds; None where a request
+    failed or outlasted ``timeout``, so one slow query does not sink the whole run."""
     times = []
     for _ in range(rounds + 1):
         started = time.perf_counter()
-        get(url)
+        try:
+            get(url, timeout=timeout)
+        except (OSError, urllib.error.HTTPError) as error:
+            print(f"  no answer in {timeout:.0f} s or failed ({error}): {url[:100]}", file=sys.stderr)
+            return (times[0] if times else None), None
         times.append((time.perf_counter() - started) * 1000)
     return times[0], statistics.median(times[1:])
 
 
-def throughput(urls: list[str], clients: int, seconds: float) -> float:
-    """Requests per second with ``clients`` concurrent clients cycling through ``urls``."""
-    deadline = time.perf_counter() + seconds
+def throughput(urls: list[str], clients: int, seconds: float, timeout: float) -> tuple[float, int]:
+    """(answers per second, failed requests) with ``clients`` concurrent clients cycling
+    through ``urls``; the clock runs until the last request in flight has finished."""
+    started = time.perf_counter()
+    deadline = started + seconds
 
-    def client(offset: int) -> int:
-        done = 0
+    def client(offset: int) -> tuple[int, int]:
+        done = failed = 0
         while time.perf_counter() < deadline:
-            get(urls[(offset + done) % len(urls)])
-            done += 1
-        return done
+            try:
+                get(urls[(offset + done + failed) % len(urls)], timeout=timeout)
+                done += 1
+            except (OSError, urllib.error.HTTPError):
+                failed += 1
+        return done, failed
 
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-        return sum(pool.map(client, range(clients))) / seconds
+        counts = list(pool.map(client, range(clients)))
+    elapsed = time.perf_counter() - started
+    return sum(d for d, _ in counts) / elapsed, sum(f for _, f in counts)
 
 
 def query_texts() -> dict[str, str]:
@@ -140,7 +153,8 @@ def query_texts() -> dict[str, str]:
     return {name: store_text(q.text, q.bindings({}, CANONICAL_BASE)) for name, q in sorted(library.items())}
 
 
-def bench_size(triples: int, stores: list[str], rounds: int, clients: int, seconds: float, work: Path) -> dict:
+def bench_size(triples: int, stores: list[str], rounds: int, clients: int, seconds: float, timeout: float,
+               memory_up_to: int, work: Path) -> dict:
     data = work / f"cop-{triples}.nt"
     subprocess.run([tool("cop-graph"), "generate", "--triples", str(triples), "-o", str(data), "--format", "nt"],
                    check=True, capture_output=True)
@@ -158,13 +172,19 @@ def bench_size(triples: int, stores: list[str], rounds: int, clients: int, secon
     ref_url = f"http://127.0.0.1:{port}/query"
     with server([tool("oxigraph"), "serve-read-only", "--location", str(reference), "--bind", f"127.0.0.1:{port}",
                  "--union-default-graph"], ref_url + "?query=ASK%7B%7D") as (_, _ref):
-        reference_ms = {name: median_ms(f"{ref_url}?query={urllib.parse.quote(text)}", rounds)
+        reference_ms = {name: median_ms(f"{ref_url}?query={urllib.parse.quote(text)}", rounds, timeout)
                         for name, text in texts.items()}
-        ref_urls = [f"{ref_url}?query={urllib.parse.quote(t)}" for t in texts.values()]
-        result["reference"]["throughput_rps"] = throughput(ref_urls, clients, seconds)
+        light = [name for name, (_, warm) in reference_ms.items() if warm is not None]
+        ref_urls = [f"{ref_url}?query={urllib.parse.quote(texts[name])}" for name in light]
+        result["reference"]["throughput_rps"], result["reference"]["throughput_failed"] = throughput(
+            ref_urls, clients, seconds, timeout)
     result["reference"]["queries_ms"] = reference_ms
     env = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+    env["COP_GRAPH_QUERY_TIMEOUT"] = str(timeout)  # the same patience as the reference gets
     for store in stores:
+        if store == "memory" and triples > memory_up_to:
+            print(f"  memory store skipped above {memory_up_to:,} triples (--memory-up-to)", file=sys.stderr)
+            continue
         options = ["--store", store, "--data", str(data)]
         if store == "oxigraph":
             options += ["--store-path", str(work / f"store-{triples}")]
@@ -178,7 +198,7 @@ def bench_size(triples: int, stores: list[str], rounds: int, clients: int, secon
                     url + "/status", env) as (ready_s, proc):
             status = json.loads(get(url + "/status"))
             entry.update(ready_s=ready_s, files_parsed_at_start=status["files_parsed"])
-            ours = {name: median_ms(f"{url}/sparql?query={urllib.parse.quote(text)}", rounds)
+            ours = {name: median_ms(f"{url}/sparql?query={urllib.parse.quote(text)}", rounds, timeout)
                     for name, text in texts.items()}
             entry["queries_ms"] = ours
             resources = json.loads(get(f"{url}/sparql?query=" + urllib.parse.quote(
@@ -190,8 +210,8 @@ def bench_size(triples: int, stores: list[str], rounds: int, clients: int, secon
                 get(f"{url}/resource?iri={urllib.parse.quote(iri)}", accept="text/html")
                 page_ms.append((time.perf_counter() - started) * 1000)
             entry["resource_page_p50_ms"] = statistics.median(page_ms) if page_ms else None
-            our_urls = [f"{url}/sparql?query={urllib.parse.quote(t)}" for t in texts.values()]
-            entry["throughput_rps"] = throughput(our_urls, clients, seconds)
+            our_urls = [f"{url}/sparql?query={urllib.parse.quote(texts[name])}" for name in light]
+            entry["throughput_rps"], entry["throughput_failed"] = throughput(our_urls, clients, seconds, timeout)
             entry["serving_peak_mib"] = peak_memory_mib(proc.pid)
         result["stores"][store] = entry
     return result
@@ -201,10 +221,24 @@ def ratio(ours: float | None, theirs: float | None) -> str:
     return f"{ours / theirs:.2f}x" if ours is not None and theirs else "-"
 
 
-def markdown(results: list[dict], command: str) -> str:
+def ms(value: float | None, timeout: float, digits: int = 2) -> str:
+    return f"{value:.{digits}f}" if value is not None else f"> {timeout:.0f} s"
+
+
+def summary(ours: dict, theirs: dict, which: int) -> tuple[float | None, float | None]:
+    """Median over the named queries both sides answered (``which``: 0 first request, 1 warm)."""
+    both = [name for name in theirs if theirs[name][which] is not None and ours[name][which] is not None]
+    if not both:
+        return None, None
+    return (statistics.median(ours[name][which] for name in both),
+            statistics.median(theirs[name][which] for name in both))
+
+
+def markdown(results: list[dict], command: str, timeout: float) -> str:
     lines = [f"Made by `{command}` on {platform.node() or 'this machine'} "
              f"({os.cpu_count()} cores, Python {platform.python_version()}), "
-             f"{time.strftime('%Y-%m-%d')}. Ratios are ours ÷ `oxigraph serve` in the same run.", ""]
+             f"{time.strftime('%Y-%m-%d')}. Ratios are ours ÷ `oxigraph serve` in the same run; medians are "
+             f"over the named queries both answered within {timeout:.0f} s.", ""]
     for result in results:
         ref = result["reference"]
         lines += [f"### {result['triples']:,} triples", "",
@@ -212,27 +246,29 @@ def markdown(results: list[dict], command: str) -> str:
                   "| /sparql median, warm (÷ oxigraph) | first request (÷ oxigraph) | resource page p50 "
                   "| throughput (÷ oxigraph) | serving peak |",
                   "|---|---|---|---|---|---|---|---|---|---|---|"]
-        ref_warm = statistics.median(v[1] for v in ref["queries_ms"].values())
-        ref_first = statistics.median(v[0] for v in ref["queries_ms"].values())
         for store, entry in result["stores"].items():
-            warm = statistics.median(v[1] for v in entry["queries_ms"].values())
-            first = statistics.median(v[0] for v in entry["queries_ms"].values())
+            warm, ref_warm = summary(entry["queries_ms"], ref["queries_ms"], 1)
+            first, ref_first = summary(entry["queries_ms"], ref["queries_ms"], 0)
             page = entry["resource_page_p50_ms"]
             lines.append(
                 f"| {store} | {entry['load_s']:.2f} s | {ratio(entry['load_s'], ref['load_s'])} "
                 f"| {entry['load_peak_mib']:.0f} MiB | {entry['ready_s']:.2f} s | {entry['files_parsed_at_start']} "
-                f"| {warm:.2f} ms ({ratio(warm, ref_warm)}) | {first:.1f} ms ({ratio(first, ref_first)}) "
-                f"| {page:.1f} ms | {entry['throughput_rps']:.0f}/s "
+                f"| {ms(warm, timeout)} ms ({ratio(warm, ref_warm)}) | {ms(first, timeout, 1)} ms "
+                f"({ratio(first, ref_first)}) | {ms(page, timeout, 1)} ms | {entry['throughput_rps']:.0f}/s "
                 f"({ratio(entry['throughput_rps'], ref['throughput_rps'])}) | {entry['serving_peak_mib']:.0f} MiB |")
+        mine = result["stores"].get("oxigraph") or next(iter(result["stores"].values()))
+        warm, ref_warm = summary(mine["queries_ms"], ref["queries_ms"], 1)
+        first, ref_first = summary(mine["queries_ms"], ref["queries_ms"], 0)
         lines.append(f"| `oxigraph serve` | {ref['load_s']:.2f} s | 1.00x | {ref['load_peak_mib']:.0f} MiB | - | - "
-                     f"| {ref_warm:.2f} ms | {ref_first:.1f} ms | - | {ref['throughput_rps']:.0f}/s | - |")
+                     f"| {ms(ref_warm, timeout)} ms | {ms(ref_first, timeout, 1)} ms | - "
+                     f"| {ref['throughput_rps']:.0f}/s | - |")
         lines += ["", "Per named query, median warm / first request in ms (ours on the oxigraph store ÷ "
                   "`oxigraph serve`):", "", "| query | oxigraph store | `oxigraph serve` | ratio warm | ratio first |",
                   "|---|---|---|---|---|"]
-        mine = result["stores"].get("oxigraph") or next(iter(result["stores"].values()))
         for name, (first_ref, warm_ref) in ref["queries_ms"].items():
             first_ours, warm_ours = mine["queries_ms"][name]
-            lines.append(f"| {name} | {warm_ours:.2f} / {first_ours:.1f} | {warm_ref:.2f} / {first_ref:.1f} "
+            lines.append(f"| {name} | {ms(warm_ours, timeout)} / {ms(first_ours, timeout, 1)} "
+                         f"| {ms(warm_ref, timeout)} / {ms(first_ref, timeout, 1)} "
                          f"| {ratio(warm_ours, warm_ref)} | {ratio(first_ours, first_ref)} |")
         lines.append("")
     return "\n".join(lines)
@@ -245,6 +281,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="Timed requests per query after the first.")
     parser.add_argument("--clients", type=int, default=8, help="Concurrent clients for the throughput test.")
     parser.add_argument("--seconds", type=float, default=5.0, help="Length of the throughput test.")
+    parser.add_argument("--timeout", type=float, default=120.0,
+                        help="Seconds a request may take before it is recorded as unanswered.")
+    parser.add_argument("--memory-up-to", type=int, default=100_000,
+                        help="Largest size the in-memory store is measured at (it needs minutes at 10^6).")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
     command = "python benchmarks/stores_bench.py " + " ".join(sys.argv[1:])
@@ -252,8 +292,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cop-graph-bench-") as work:
         for triples in args.triples:
             print(f"{triples:,} triples …", file=sys.stderr, flush=True)
-            results.append(bench_size(triples, args.stores, args.rounds, args.clients, args.seconds, Path(work)))
-    text = markdown(results, command.strip())
+            results.append(bench_size(triples, args.stores, args.rounds, args.clients, args.seconds,
+                                      args.timeout, args.memory_up_to, Path(work)))
+    text = markdown(results, command.strip(), args.timeout)
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "stores.md").write_text(text + "\n", encoding="utf-8")
