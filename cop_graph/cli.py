@@ -34,7 +34,8 @@ from cop_graph.generate import LIMITS as GENERATE_LIMITS
 from cop_graph.generate import write_synthetic
 from cop_graph.labels import short
 from cop_graph.queries import NamedQuery, find_query, load_library, parse_named_query, run_named
-from cop_graph.validation import validate
+from cop_graph.shape_reads import units as shape_units
+from cop_graph.validation import load_shapes, validate
 
 QUERY_FORMATS = tuple(dict.fromkeys((*TABULAR, *GRAPH_RESULT_FORMATS)))
 
@@ -125,11 +126,22 @@ def main(ctx: click.Context, base: str | None) -> None:
 @main.command("validate")
 @data_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--no-cache", is_flag=True,
+              help="Check every shape afresh and keep nothing [the cache: env COP_GRAPH_VALIDATION_CACHE, "
+                   "default ~/.cache/cop-graph/validation].")
 @click.pass_context
 @reports_errors
-def validate_command(ctx: click.Context, data: tuple[Path, ...], fmt: str) -> None:
-    """Check the graph against the SHACL shapes; exit 1 on violations (warnings are allowed)."""
-    report = validate(_load(ctx, data, warn=False))
+def validate_command(ctx: click.Context, data: tuple[Path, ...], fmt: str, no_cache: bool) -> None:
+    """Check the graph against the SHACL shapes; exit 1 on violations (warnings are allowed).
+
+    Each shape's findings are kept in a cache and reused until a statement that shape
+    reads changes, so re-validating after a small edit re-checks only what it touched."""
+    loaded = _load(ctx, data, warn=False)
+    cache = None if no_cache else loaded.config.validation_cache
+    with progress_bar(len(shape_units(load_shapes(loaded.config.shapes_file.resolve()))), "validating") as advance:
+        report = validate(loaded, cache=cache, progress=advance)
+    if cache is not None:
+        click.echo(f"{report.reused} of {report.units} shapes' findings reused from {cache}", err=True)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -219,7 +231,7 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, no_validat
     TriG and JSON-LD keep the named graphs and put the description in graph/void."""
     loaded = _load(ctx, data, warn=False)
     if not no_validate:
-        report = validate(loaded)
+        report = validate(loaded, cache=loaded.config.validation_cache)
         if not report.conforms:
             click.echo(report.to_text(), err=True)
             click.echo("error: the data has SHACL violations; nothing was written "

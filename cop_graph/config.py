@@ -64,6 +64,9 @@ SETTINGS = (
             "when given, the loaded files are written there (only those that changed)."),
     Setting("store_timeout", "COP_GRAPH_STORE_TIMEOUT", "10",
             "Seconds to wait for the sparql store to answer before it counts as unreachable."),
+    Setting("validation_cache", "COP_GRAPH_VALIDATION_CACHE", "",
+            "Folder where `cop-graph validate` keeps results between runs, reused until what a shape "
+            "reads changes (default: ~/.cache/cop-graph/validation; `off` keeps none)."),
 )
 
 STORES = ("memory", "oxigraph", "sparql")
@@ -86,6 +89,7 @@ class Config:
     store_url: str = ""
     store_data_url: str = ""
     store_timeout: float = 10.0
+    validation_cache: Path | None = None  # None: no cache
 
     @property
     def ontology_files(self) -> list[Path]:
@@ -150,4 +154,18 @@ def load_config(**overrides: object) -> Config:
         store_url=raw["store_url"],
         store_data_url=raw["store_data_url"],
         store_timeout=_number("store timeout", raw["store_timeout"], float, 0.1),
+        validation_cache=_cache_folder(raw["validation_cache"]),
     )
+
+
+def _cache_folder(raw: str) -> Path | None:
+    if raw.strip().lower() == "off":
+        return None
+    if raw.strip():
+        return Path(raw).expanduser().resolve()
+    return user_cache() / "validation"
+
+
+def user_cache() -> Path:
+    """Where cop-graph keeps what it can rebuild: the XDG cache folder."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cop-graph"

@@ -8,6 +8,8 @@ that SHACL's class targeting needs.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,13 +17,18 @@ from pathlib import Path
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import Result as QueryResult
 from rdflib.term import Node
+from rdflib.util import from_n3
 
 from cop_graph.dataset import CopDataset
 from cop_graph.labels import label, short
 from cop_graph.locations import locate, locate_statement
 from cop_graph.namespaces import COPSH, SH, bind_prefixes
 from cop_graph.parsing import parse_file
+from cop_graph.shape_reads import unit_digest, unit_shapes, units
+from cop_graph.validation_cache import ValidationCache, predicate_digests, unit_key
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -49,6 +56,8 @@ class Report:
     graphs: int
     shapes: int
     base: str = ""
+    reused: int = 0  # shapes (of those with targets) whose findings came from the cache
+    units: int = 0
 
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
@@ -104,6 +113,25 @@ def _describe(r: Result, base: str) -> list[str]:
     return lines
 
 
+class _QueriesParsedOnce(Graph):
+    """The data graph as pyshacl sees it. pyshacl sends a SHACL-SPARQL constraint's text once
+    per focus node, and parsing that text costs far more than answering it (over 90 % of a
+    validation); here each text is parsed once and the prepared query reused."""
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__(store=graph.store, identifier=graph.identifier, namespace_manager=graph.namespace_manager)
+        self._prepared: dict[str, object] = {}
+
+    def query(self, query_object, *args, **kwargs) -> QueryResult:
+        if isinstance(query_object, str):
+            prepared = self._prepared.get(query_object)
+            if prepared is None:
+                prepared = prepareQuery(query_object, initNs=dict(self.namespaces()))
+                self._prepared[query_object] = prepared
+            query_object = prepared
+        return super().query(query_object, *args, **kwargs)
+
+
 @lru_cache(maxsize=8)
 def load_shapes(path: Path) -> Graph:
     shapes = parse_file(path)
@@ -111,42 +139,142 @@ def load_shapes(path: Path) -> Graph:
     return shapes
 
 
-def validate(loaded: CopDataset, shapes_path: Path | None = None) -> Report:
-    """Validate the whole loaded graph against the shapes (the bundled ones by default)."""
+@dataclass(frozen=True)
+class Finding:
+    """What pyshacl reported, before it is tied to labels and file lines: the part of a
+    result that depends only on the statements a shape reads, and so can be kept."""
+
+    severity: str
+    focus: str  # N-Triples form
+    shape: str
+    component: str
+    message: str
+    path: str | None
+    path_iri: str | None
+    value: str | None
+
+
+def validate(loaded: CopDataset, shapes_path: Path | None = None, cache: Path | None = None,
+             progress: Callable[[int], None] | None = None) -> Report:
+    """Validate the whole loaded graph against the shapes (the bundled ones by default).
+
+    Given a ``cache`` folder, each shape's findings are kept there and reused while the
+    statements it reads are unchanged; the report is the same as without one.
+    """
     shapes = load_shapes((shapes_path or loaded.config.shapes_file).resolve())
-    data = loaded.union()
-    _, results_graph, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                         allow_warnings=True, abort_on_first=False)
-    results = [_result(loaded, data, shapes, results_graph, node)
-               for node in results_graph.subjects(RDF.type, SH.ValidationResult)]
+    base = loaded.config.base
+    with_cache = cache is not None and all(isinstance(unit, URIRef) for unit in units(shapes))
+    advance = progress or (lambda _: None)
+    reused = 0
+    if with_cache:
+        findings, triples, reused = _findings_with_cache(loaded, shapes, ValidationCache(cache), advance)
+    else:
+        data = loaded.union()
+        findings, triples = _check(data, shapes, base), len(data)
+        advance(len(units(shapes)))
+    results = [_result(loaded, finding) for finding in findings]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     results.sort(key=lambda r: (order.get(r.severity, 9), r.shape, r.focus, r.path or "", r.value or ""))
     shape_count = len(set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape)))
-    return Report(results=results, triples=len(data), graphs=len(loaded.files), shapes=shape_count,
-                  base=loaded.config.base)
+    return Report(results=results, triples=triples, graphs=len(loaded.files), shapes=shape_count, base=base,
+                  reused=reused, units=len(units(shapes)))
 
 
-def _result(loaded: CopDataset, data: Graph, shapes: Graph, report: Graph, node: Node) -> Result:
+def _check(data: Graph, shapes: Graph, base: str, unit: URIRef | None = None) -> list[Finding]:
+    """Findings of all shapes, or of one unit alone."""
+    # inplace: the data graph is a copy made for this run, so pyshacl need not make another.
+    _, report, _ = shacl_validate(_QueriesParsedOnce(data), shacl_graph=unit_shapes(shapes, unit) if unit else shapes,
+                                  inference="none", advanced=True, inplace=True, allow_warnings=True,
+                                  abort_on_first=False)
+    return [_finding(report, shapes, node, base) for node in report.subjects(RDF.type, SH.ValidationResult)]
+
+
+def _findings_with_cache(loaded: CopDataset, shapes: Graph, cache: ValidationCache,
+                         advance: Callable[[int], None]) -> tuple[list[Finding], int, int]:
     base = loaded.config.base
+    files = []
+    for source in loaded.files:
+        file_key = hashlib.sha256(f"{source.digest}\0{base}\0{source.graph}".encode()).hexdigest()
+        digests = cache.get("files", file_key)
+        if not isinstance(digests, dict):
+            digests = predicate_digests(loaded.graph(source))
+            cache.put("files", file_key, digests)
+        files.append((str(source.graph), digests))
+    findings: list[Finding] = []
+    missing: dict[URIRef, str] = {}
+    for unit, reads in units(shapes).items():
+        key = unit_key(unit_digest(shapes, unit), reads, files, base)
+        kept = cache.get("units", key)
+        if isinstance(kept, list):
+            findings += [Finding(**each) for each in kept]
+            advance(1)
+        else:
+            missing[unit] = key
+    count_key = hashlib.sha256(f"{loaded.version}\0{base}".encode()).hexdigest()
+    triples = cache.get("counts", count_key)
+    if missing or not isinstance(triples, int):
+        needed = [units(shapes)[unit] for unit in missing]
+        whole = not isinstance(triples, int) or any(reads is None for reads in needed)
+        data = loaded.union() if whole else _restricted(loaded, frozenset().union(*needed))
+        if whole:
+            triples = len(data)
+            cache.put("counts", count_key, triples)
+        for unit, key in missing.items():
+            found = _check(data, shapes, base, unit)
+            findings += found
+            if not any(f.focus.startswith("_:") or (f.value or "").startswith("_:") for f in found):
+                cache.put("units", key, [asdict(f) for f in found])
+            advance(1)
+    return findings, triples, len(units(shapes)) - len(missing)
+
+
+def _restricted(loaded: CopDataset, predicates: frozenset[URIRef]) -> Graph:
+    """The statements with these predicates: all that the shapes being re-run read."""
+    graph = Graph()
+    bind_prefixes(graph)
+    for predicate in predicates:
+        for triple in loaded.dataset.triples((None, predicate, None)):
+            graph.add(triple)
+    return graph
+
+
+def _finding(report: Graph, shapes: Graph, node: Node, base: str) -> Finding:
     focus = report.value(node, SH.focusNode)
     path = report.value(node, SH.resultPath)
     value = report.value(node, SH.value)
     severity = report.value(node, SH.resultSeverity)
     message = report.value(node, SH.resultMessage)
-    stated_in = []
-    if isinstance(path, URIRef) and isinstance(focus, (URIRef, BNode)):
-        statements = [(v, loc) for v in data.objects(focus, path) for loc in locate_statement(loaded, focus, path, v)]
-        if len({loc.file for _, loc in statements}) > 1:
-            stated_in = [f"{loc} ({_term(v, base)})" for v, loc in statements]
-    return Result(
+    return Finding(
         severity=short(severity).split(":")[-1] if severity else "Violation",
-        focus=f"_:{focus}" if isinstance(focus, BNode) else str(focus),
-        focus_label=label(data, focus) if not isinstance(focus, Literal) else None,
+        focus=focus.n3(),
         shape=_shape_id(shapes, report.value(node, SH.sourceShape)),
         component=short(report.value(node, SH.sourceConstraintComponent)).split(":")[-1],
         message=str(message) if message else "",
         path=_path_text(report, path, base) if path is not None else None,
+        path_iri=str(path) if isinstance(path, URIRef) else None,
         value=_term(value, None) if value is not None else None,
+    )
+
+
+def _result(loaded: CopDataset, finding: Finding) -> Result:
+    base = loaded.config.base
+    data = loaded.dataset
+    focus = from_n3(finding.focus)
+    stated_in = []
+    if finding.path_iri and isinstance(focus, (URIRef, BNode)):
+        path = URIRef(finding.path_iri)
+        statements = [(v, loc) for v in data.objects(focus, path) for loc in locate_statement(loaded, focus, path, v)]
+        if len({loc.file for _, loc in statements}) > 1:
+            stated_in = [f"{loc} ({_term(v, base)})" for v, loc in statements]
+    return Result(
+        severity=finding.severity,
+        focus=f"_:{focus}" if isinstance(focus, BNode) else str(focus),
+        focus_label=label(data, focus) if not isinstance(focus, Literal) else None,
+        shape=finding.shape,
+        component=finding.component,
+        message=finding.message,
+        path=finding.path,
+        value=finding.value,
         locations=[str(loc) for loc in locate(loaded, focus)],
         stated_in=stated_in,
     )

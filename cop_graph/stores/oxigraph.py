@@ -33,7 +33,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Node
 
-from cop_graph.config import Config
+from cop_graph.config import Config, user_cache
 from cop_graph.errors import ConfigError, InputError, QueryError
 from cop_graph.namespaces import bind_prefixes
 from cop_graph.stores import Loaded, PendingFile
@@ -52,8 +52,7 @@ NATIVE_FROM_BYTES = 4 * 1024 * 1024
 
 
 def default_path() -> Path:
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "cop-graph" / "oxigraph"
+    return user_cache() / "oxigraph"
 
 
 class OxigraphDiskStore:

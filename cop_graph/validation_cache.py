@@ -1,0 +1,72 @@
+"""Validation results kept on disk, keyed by the content they were computed from.
+
+Each unit's findings (see :mod:`cop_graph.shape_reads`) are stored under a key made of
+the unit's definition and, for each predicate it reads, the digests of that predicate's
+statements in every loaded file. An edit to one file changes the keys of only the units
+that read what changed; every other unit's findings are reused as they are. Blank nodes
+are named afresh at every parse, so findings about them are never reused.
+
+Entries are JSON files written to a temporary name and renamed into place, so a reader
+sees a whole entry or none, and two processes may share the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph, URIRef
+
+from cop_graph import __version__
+
+FORMAT = 1  # bump when what is stored changes meaning
+
+
+class ValidationCache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / f"{key}.json"
+
+    def get(self, kind: str, key: str) -> object | None:
+        try:
+            return json.loads(self._path(kind, key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # absent, unreadable or damaged: computed again
+
+    def put(self, kind: str, key: str, value: object) -> None:
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp",
+                                             delete=False) as handle:
+                json.dump(value, handle)
+            os.replace(handle.name, path)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next run slower
+
+
+def predicate_digests(graph: Graph) -> dict[str, str]:
+    """For each predicate of a file, a digest of its statements in that file."""
+    lines: dict[str, list[str]] = defaultdict(list)
+    for s, p, o in graph.triples((None, None, None)):
+        lines[str(p)].append(f"{s.n3()} {o.n3()}")
+    return {p: hashlib.sha256("\n".join(sorted(each)).encode()).hexdigest()[:20] for p, each in lines.items()}
+
+
+def unit_key(unit_digest: str, reads: frozenset[URIRef] | None, files: list[tuple[str, dict[str, str]]],
+             base: str) -> str:
+    """The key of a unit's findings: its definition and the content of what it reads."""
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{pyshacl.__version__}\0{base}\0{unit_digest}".encode())
+    for graph, predicates in files:
+        digest.update(b"\0" + graph.encode())
+        wanted = sorted(predicates) if reads is None else sorted(str(p) for p in reads if str(p) in predicates)
+        for predicate in wanted:
+            digest.update(f"\0{predicate}={predicates[predicate]}".encode())
+    return digest.hexdigest()
