@@ -165,6 +165,25 @@ def test_serve_on_the_oxigraph_store_parses_nothing_when_restarted(cop_graph_bin
     assert second["triples"] == first["triples"] and second["version"] == first["version"]
 
 
+def test_a_new_version_loads_only_the_files_that_changed(cop_graph_bin, tmp_path):
+    extra, other = tmp_path / "extra.ttl", tmp_path / "other.ttl"
+    extra.write_text("<https://example.org/a> <https://example.org/p> 1 .\n", encoding="utf-8")
+    other.write_text("<https://example.org/b> <https://example.org/p> 1 .\n", encoding="utf-8")
+    store = ["--store", "oxigraph", "--store-path", str(tmp_path / "store"), "--data", str(extra), "--data", str(other)]
+    with running_server(cop_graph_bin, *store) as url:
+        first = _status(url)
+    extra.write_text("<https://example.org/a> <https://example.org/p> 2, 3 .\n", encoding="utf-8")
+    with running_server(cop_graph_bin, *store) as url:
+        second = _status(url)
+        query = "SELECT ?o WHERE { ?s <https://example.org/p> ?o } ORDER BY ?s ?o"
+        with urllib.request.urlopen(url + "/sparql?query=" + urllib.parse.quote(query), timeout=10) as response:
+            answer = json.loads(response.read())
+    assert first["files_parsed"] == first["graphs"] == 22
+    assert second["files_parsed"] == 1 and second["version"] != first["version"]
+    assert second["triples"] == first["triples"] + 1
+    assert [b["o"]["value"] for b in answer["results"]["bindings"]] == ["2", "3", "1"]
+
+
 def test_a_changed_file_builds_a_new_version_and_a_broken_one_leaves_the_last_in_place(cli, tmp_path):
     extra = tmp_path / "extra.ttl"
     extra.write_text("<https://example.org/a> <https://example.org/p> 1 .\n", encoding="utf-8")

@@ -91,13 +91,18 @@ class OxigraphDiskStore:
                               "give another --store-path, or an empty or new folder")
 
     def _build(self, files: list[PendingFile], version: Path) -> dict:
+        """Build a version in a scratch folder and rename it into place. It starts from a
+        copy of the closest version already built (an Oxigraph backup: hard links, no
+        copying), so only the files that changed are loaded again."""
         scratch = self.path / f"building-{os.getpid()}"
         shutil.rmtree(scratch, ignore_errors=True)
         try:
+            kept = self._start_from_closest(files, scratch)
             store = ox.Store(str(scratch))
             entries = []
             for pending in files:
-                triples = self._load_file(store, pending)
+                entry = kept.get((str(pending.graph), pending.digest))
+                triples = entry["triples"] if entry else self._load_file(store, pending)
                 entries.append({"path": str(pending.path), "graph": str(pending.graph), "digest": pending.digest,
                                 "bundled": pending.bundled, "triples": triples})
             store.flush()
@@ -109,6 +114,42 @@ class OxigraphDiskStore:
             return manifest
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def _start_from_closest(self, files: list[PendingFile], scratch: Path) -> dict[tuple[str, str], dict]:
+        """Copy the built version sharing the most statements with ``files`` into ``scratch``,
+        drop its graphs that are not wanted as they are, and return the entries kept."""
+        wanted = {(str(p.graph), p.digest) for p in files}
+        best, best_shared, best_entries = None, 0, []
+        for entry in self.path.iterdir():
+            if not entry.is_dir() or not _VERSION.fullmatch(entry.name):
+                continue
+            try:
+                manifest = _manifest(entry)
+            except ConfigError:
+                continue  # damaged: never a starting point
+            if manifest is None or manifest.get("base") != self.config.base or manifest.get("layout") != _LAYOUT:
+                continue
+            shared = sum(f["triples"] for f in manifest["files"] if (f["graph"], f["digest"]) in wanted)
+            if shared > best_shared:
+                best, best_shared, best_entries = entry, shared, manifest["files"]
+        if best is None:
+            return {}
+        try:
+            ox.Store.read_only(str(best)).backup(str(scratch))
+            store = ox.Store(str(scratch))
+            kept = {}
+            for entry in best_entries:
+                key = (entry["graph"], entry["digest"])
+                if key in wanted and key not in kept:
+                    kept[key] = entry
+                else:
+                    store.remove_graph(ox.NamedNode(entry["graph"]))
+            store.flush()
+            del store
+        except OSError:
+            shutil.rmtree(scratch, ignore_errors=True)  # start empty instead
+            return {}
+        return kept
 
     def _prune(self, keep: Path) -> None:
         """Remove the other versions no process is reading."""
