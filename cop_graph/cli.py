@@ -100,7 +100,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _load(ctx: click.Context, data: tuple[Path, ...], warn: bool = True) -> CopDataset:
     """Load the bundled data and any extra files; warn when files contradict each other."""
-    loaded = load_dataset(data, config=ctx.obj["config"])
+    with byte_progress("loading") as advance:
+        loaded = load_dataset(data, config=ctx.obj["config"], progress=advance)
     if warn and data:
         for conflict in find_conflicts(loaded):
             click.echo(f"warning: {conflict.describe(loaded.config.base)}; answers may count it twice "
@@ -412,6 +413,35 @@ def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
     with click.progressbar(length=length, label=label, file=sys.stderr, show_eta=True) as bar:
         yield bar.update
         bar.update(max(0, length - bar.pos))  # done, even when the length was an estimate
+
+
+# Below this, loading takes about a second: no bar.
+PROGRESS_FROM_BYTES = 16 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def byte_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """Yield a function told (bytes done, bytes in all) that draws a progress bar on a
+    terminal once the total is large enough to be worth one."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    bar = None
+
+    def advance(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total >= PROGRESS_FROM_BYTES:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(done - bar.pos)
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar.update(max(0, bar.length - bar.pos))
+            bar.__exit__(None, None, None)
 
 
 @main.command("generate")

@@ -6,8 +6,10 @@ The default graph is the union of all named graphs, so queries see everything wh
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,11 +86,12 @@ class CopDataset:
 
 
 def load_dataset(extra: tuple[str | Path, ...] | list[str | Path] = (), config: Config | None = None,
-                 bundled: bool = True) -> CopDataset:
+                 bundled: bool = True, progress: Callable[[int, int], None] | None = None) -> CopDataset:
     """Load the bundled ontology and data plus any extra files or folders.
 
     Every file is parsed completely before it joins the dataset, so a broken file
-    raises :class:`InputError` and leaves nothing half-loaded.
+    raises :class:`InputError` and leaves nothing half-loaded. ``progress`` is told the
+    bytes of the files loaded so far and of all of them.
     """
     config = config or load_config()
     paths: list[tuple[Path, bool]] = []
@@ -104,6 +107,8 @@ def load_dataset(extra: tuple[str | Path, ...] | list[str | Path] = (), config: 
             continue
         seen.add(path.resolve())
         pending.append(_pending(path, is_bundled, config))
+    if progress is not None:
+        pending = _counted(pending, progress)
     store = open_store(config)
     try:
         stored = store.load(pending)
@@ -126,6 +131,29 @@ def _pending(path: Path, is_bundled: bool, config: Config) -> PendingFile:
     name = _graph_name(resolved, config) if is_bundled else URIRef(resolved.as_uri())
     return PendingFile(path=resolved, graph=name, digest=digest, bundled=is_bundled,
                        read=functools.partial(_read, given, config.base), verbatim=config.base == CANONICAL_BASE)
+
+
+def _counted(files: list[PendingFile], progress: Callable[[int, int], None]) -> list[PendingFile]:
+    """The files, each telling ``progress`` when it has been read or loaded."""
+    sizes = [f.path.stat().st_size for f in files]
+    total = sum(sizes)
+    done = 0
+    counted = []
+
+    def finished(size: int) -> None:
+        nonlocal done
+        done += size
+        progress(done, total)
+
+    def reading(read: Callable[[], Graph], size: int) -> Graph:
+        graph = read()
+        finished(size)
+        return graph
+
+    for pending, size in zip(files, sizes, strict=True):
+        counted.append(dataclasses.replace(pending, read=functools.partial(reading, pending.read, size),
+                                           done=functools.partial(finished, size)))
+    return counted
 
 
 def _digest(path: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pty
 import shutil
 import socket
 import subprocess
@@ -185,3 +186,22 @@ def cli(cop_graph_bin, tmp_path, store):
         return subprocess.run([cop_graph_bin, *args], cwd=cwd or tmp_path, env=environment, input=input,
                               capture_output=True, text=True, timeout=120)
     return run
+
+
+def on_a_terminal(argv: list[str], cwd: Path, env: dict | None = None, timeout: float = 120) -> tuple[int, str, str]:
+    """Run a command with stderr on a pseudo-terminal: (exit status, stdout, what the terminal showed)."""
+    main, terminal = pty.openpty()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=terminal, env=env)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the terminal's other end was closed: the command is done
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    status = proc.wait(timeout=timeout)
+    return status, proc.stdout.read().decode(), shown.decode(errors="replace")

@@ -5,10 +5,7 @@ shapes, with a progress bar on a terminal only."""
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +14,8 @@ from rdflib.compare import isomorphic
 
 from cop_graph import generate
 from cop_graph.errors import OutputError
+
+from .conftest import on_a_terminal
 
 WROTE = re.compile(r"wrote (?P<file>\S+) \((?P<triples>[\d,]+) triples, (?P<collaborations>[\d,]+) "
                    r"collaborations? over (?P<years>\d+) years, (?P<bytes>[\d,]+) bytes\) in [\d.]+ s\n")
@@ -110,24 +109,10 @@ def test_a_pipe_gets_no_progress_bar(cli, tmp_path):
 
 
 def test_a_terminal_gets_a_progress_bar(cop_graph_bin, tmp_path):
-    main, terminal = pty.openpty()
-    proc = subprocess.Popen([cop_graph_bin, "generate", "--triples", "30000", "-o", "out.ttl"], cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=terminal)
-    os.close(terminal)
-    shown = b""
-    while chunk := _read(main):
-        shown += chunk
-    os.close(main)
-    assert proc.wait(timeout=60) == 0
-    assert "generating" in shown.decode() and "100%" in shown.decode()
-    assert WROTE.fullmatch(proc.stdout.read().decode())
-
-
-def _read(fd: int) -> bytes:
-    try:
-        return os.read(fd, 4096)
-    except OSError:  # the terminal's other end was closed: the command is done
-        return b""
+    status, stdout, shown = on_a_terminal([cop_graph_bin, "generate", "--triples", "30000", "-o", "out.ttl"], tmp_path)
+    assert status == 0
+    assert "generating" in shown and "100%" in shown
+    assert WROTE.fullmatch(stdout)
 
 
 def test_the_generated_file_conforms_to_the_shapes_and_adds_no_warnings(cli, tmp_path):

@@ -40,6 +40,7 @@ class PendingFile:
     bundled: bool
     read: Callable[[], Graph]  # parsed, checked and moved under the configured base
     verbatim: bool  # its IRIs need no change, so a store's own parser may read the file
+    done: Callable[[], None] = lambda: None  # a store that loads the file without read() calls this
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,8 @@ class OxigraphDiskStore:
             for pending in files:
                 entry = kept.get((str(pending.graph), pending.digest))
                 triples = entry["triples"] if entry else self._load_file(store, pending)
+                if entry:
+                    pending.done()
                 entries.append({"path": str(pending.path), "graph": str(pending.graph), "digest": pending.digest,
                                 "bundled": pending.bundled, "triples": triples})
             store.flush()
@@ -175,6 +177,7 @@ class OxigraphDiskStore:
                 raise _input_error(pending.path, str(exc)) from None
             except (OSError, ValueError) as exc:
                 raise InputError(pending.path, f"cannot load the file: {exc}") from None
+            pending.done()
             return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
         parsed = pending.read()
         store.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph) for s, p, o in parsed)
