@@ -210,22 +210,17 @@ def _findings_with_cache(loaded: CopDataset, shapes: Graph, cache: ValidationCac
             advance(1)
         else:
             missing[unit] = key
-    count_key = hashlib.sha256(f"{loaded.version}\0{base}".encode()).hexdigest()
-    triples = cache.get("counts", count_key)
-    if missing or not isinstance(triples, int):
+    if missing:
         needed = [units(shapes)[unit] for unit in missing]
-        whole = not isinstance(triples, int) or any(reads is None for reads in needed)
+        whole = any(reads is None for reads in needed)
         data = loaded.union() if whole else _restricted(loaded, frozenset().union(*needed))
-        if whole:
-            triples = len(data)
-            cache.put("counts", count_key, triples)
         for unit, key in missing.items():
             found = _check(data, shapes, base, unit)
             findings += found
             if not any(f.focus.startswith("_:") or (f.value or "").startswith("_:") for f in found):
                 cache.put("units", key, [asdict(f) for f in found])
             advance(1)
-    return findings, triples, len(units(shapes)) - len(missing)
+    return findings, len(loaded.dataset), len(units(shapes)) - len(missing)
 
 
 def _restricted(loaded: CopDataset, predicates: frozenset[URIRef]) -> Graph:
