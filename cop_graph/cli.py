@@ -23,7 +23,7 @@ from rdflib import URIRef
 
 from cop_graph import network
 from cop_graph.config import STORES, load_config
-from cop_graph.conflicts import find_conflicts
+from cop_graph.conflicts import conflict_warnings
 from cop_graph.dataset import CopDataset, load_dataset
 from cop_graph.engine import QueryRequest, answer
 from cop_graph.errors import CopGraphError, OutputError, ParameterError
@@ -103,8 +103,8 @@ def _load(ctx: click.Context, data: tuple[Path, ...], warn: bool = True) -> CopD
     with byte_progress("loading") as advance:
         loaded = load_dataset(data, config=ctx.obj["config"], progress=advance)
     if warn and data:
-        for conflict in find_conflicts(loaded):
-            click.echo(f"warning: {conflict.describe(loaded.config.base)}; answers may count it twice "
+        for conflict in conflict_warnings(loaded):
+            click.echo(f"warning: {conflict}; answers may count it twice "
                        "(cop-graph validate reports it)", err=True)
     return loaded
 
@@ -495,8 +495,8 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
         config = replace(config, workers=1)
     app = create_app(config, data)
     loaded = app.extensions["cop_dataset"]
-    for conflict in find_conflicts(loaded) if data else ():
-        click.echo(f"warning: {conflict.describe(config.base)}", err=True)
+    for conflict in conflict_warnings(loaded) if data else ():
+        click.echo(f"warning: {conflict}", err=True)
     engine = app.extensions["cop_engine"]
     if hasattr(engine, "wait_ready") and not engine.wait_ready():
         raise OutputError("the query workers did not start")

@@ -65,8 +65,8 @@ SETTINGS = (
     Setting("store_timeout", "COP_GRAPH_STORE_TIMEOUT", "10",
             "Seconds to wait for the sparql store to answer before it counts as unreachable."),
     Setting("validation_cache", "COP_GRAPH_VALIDATION_CACHE", "",
-            "Folder where `cop-graph validate` keeps results between runs, reused until what a shape "
-            "reads changes (default: ~/.cache/cop-graph/validation; `off` keeps none)."),
+            "Folder where validation findings (and conflicts between files) are kept between runs, reused until "
+            "what they depend on changes (default: ~/.cache/cop-graph/validation; `off` keeps none)."),
 )
 
 STORES = ("memory", "oxigraph", "sparql")

@@ -8,6 +8,7 @@ warn about them, since their answers may then count a resource twice.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,9 @@ from rdflib.term import Node
 from cop_graph.dataset import CopDataset
 from cop_graph.labels import short
 from cop_graph.locations import locate_statement
+from cop_graph.queries import find_query, load_library, run_named
 from cop_graph.validation import load_shapes
+from cop_graph.validation_cache import ValidationCache
 
 
 @dataclass(frozen=True)
@@ -45,14 +48,40 @@ def single_valued(shapes: Graph) -> tuple[set[URIRef], set[URIRef]]:
     return one, per_language - one
 
 
+def conflict_warnings(loaded: CopDataset) -> list[str]:
+    """The conflicts described for people, found once per dataset version: the search reads
+    every single-valued statement (seconds at 10^6 triples), and a restart on the same data
+    should not wait for it again."""
+    config = loaded.config
+    shapes = config.shapes_file.resolve()
+    key = hashlib.sha256(f"{loaded.version}\0{config.base}\0{hashlib.sha256(shapes.read_bytes()).hexdigest()}"
+                         .encode()).hexdigest()
+    cache = ValidationCache(config.validation_cache) if config.validation_cache else None
+    kept = cache.get("conflicts", key) if cache else None
+    if isinstance(kept, list) and all(isinstance(line, str) for line in kept):
+        return kept
+    lines = [conflict.describe(config.base) for conflict in find_conflicts(loaded)]
+    if cache:
+        cache.put("conflicts", key, lines)
+    return lines
+
+
 def find_conflicts(loaded: CopDataset, shapes_path: Path | None = None) -> list[Conflict]:
     one, per_language = single_valued(load_shapes((shapes_path or loaded.config.shapes_file).resolve()))
     found = []
+    several = find_query(load_library(loaded.config.queries_dir), "several-values")
+    # A store that answers queries itself finds the few resources with several values far
+    # faster than reading every statement through rdflib; in rdflib's own memory it is the
+    # other way round.
+    native = loaded.store is not None and loaded.store.name != "memory"
     for predicate in sorted(one | per_language):
         groups: dict[tuple[Node, str | None], set[Node]] = defaultdict(set)
-        for s, _, o in loaded.dataset.triples((None, predicate, None)):
-            language = o.language if isinstance(o, Literal) and predicate in per_language else None
-            groups[(s, language)].add(o)
+        subjects = [row.resource for row in run_named(loaded, several, {"property": str(predicate)})] \
+            if native else [None]
+        for subject in subjects:
+            for s, _, o in loaded.dataset.triples((subject, predicate, None)):
+                language = o.language if isinstance(o, Literal) and predicate in per_language else None
+                groups[(s, language)].add(o)
         for (subject, _), values in sorted(groups.items(), key=lambda item: str(item[0][0])):
             if len(values) < 2:
                 continue
