@@ -32,6 +32,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from report import command_line, publish
+
 from cop_graph.config import CANONICAL_BASE, load_config
 from cop_graph.dataset import load_dataset
 from cop_graph.queries import load_library
@@ -190,7 +192,7 @@ def bench_size(triples: int, stores: list[str], rounds: int, clients: int, secon
             options += ["--store-path", str(work / f"store-{triples}")]
         if store == "sparql":
             continue  # measured against the reference itself: see docs/stores.md
-        load_s, load_mib = timed_child([tool("cop-graph"), "stats", *options], env)
+        load_s, load_mib = timed_child([tool("cop-graph"), "query", "-e", "ASK {}", *options], env)
         entry: dict = {"load_s": load_s, "load_peak_mib": load_mib}
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -287,20 +289,14 @@ def main() -> None:
                         help="Largest size the in-memory store is measured at (it needs minutes at 10^6).")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
-    command = "python benchmarks/stores_bench.py " + " ".join(sys.argv[1:])
+    command = command_line("stores_bench.py")
     results = []
     with tempfile.TemporaryDirectory(prefix="cop-graph-bench-") as work:
         for triples in args.triples:
             print(f"{triples:,} triples …", file=sys.stderr, flush=True)
             results.append(bench_size(triples, args.stores, args.rounds, args.clients, args.seconds,
                                       args.timeout, args.memory_up_to, Path(work)))
-    text = markdown(results, command.strip(), args.timeout)
-    print(text)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "stores.md").write_text(text + "\n", encoding="utf-8")
-    (args.out / "stores.json").write_text(json.dumps({"command": command, "results": results}, indent=1) + "\n",
-                                          encoding="utf-8")
-
+    publish(args.out, "stores", command, markdown(results, command.strip(), args.timeout), results)
 
 if __name__ == "__main__":
     main()

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from report import command_line, publish
+
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
@@ -136,19 +138,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900.0, help="Seconds before a run is recorded as unfinished.")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
-    command = "python benchmarks/validation_bench.py " + " ".join(sys.argv[1:])
+    command = command_line("validation_bench.py")
     results = []
     with tempfile.TemporaryDirectory(prefix="cop-graph-validation-") as work:
         for triples in args.triples:
             print(f"{triples:,} triples …", file=sys.stderr, flush=True)
             results.append(bench_size(triples, args.store, args.timeout, Path(work)))
-    text = markdown(results, command.strip(), args.timeout)
-    print(text)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "validation.md").write_text(text + "\n", encoding="utf-8")
-    (args.out / "validation.json").write_text(json.dumps({"command": command, "results": results}, indent=1) + "\n",
-                                              encoding="utf-8")
-
+    publish(args.out, "validation", command, markdown(results, command.strip(), args.timeout), results)
 
 if __name__ == "__main__":
     main()
