@@ -204,9 +204,9 @@ def _findings_with_cache(loaded: CopDataset, shapes: Graph, cache: ValidationCac
     missing: dict[URIRef, str] = {}
     for unit, reads in units(shapes).items():
         key = unit_key(unit_digest(shapes, unit), reads, files, base)
-        kept = cache.get("units", key)
-        if isinstance(kept, list):
-            findings += [Finding(**each) for each in kept]
+        kept = _kept_findings(cache.get("units", key))
+        if kept is not None:
+            findings += kept
             advance(1)
         else:
             missing[unit] = key
@@ -221,6 +221,16 @@ def _findings_with_cache(loaded: CopDataset, shapes: Graph, cache: ValidationCac
                 cache.put("units", key, [asdict(f) for f in found])
             advance(1)
     return findings, len(loaded.dataset), len(units(shapes)) - len(missing)
+
+
+def _kept_findings(entry: object) -> list[Finding] | None:
+    """Findings as stored, or None for an entry that is not a list of findings."""
+    if not isinstance(entry, list):
+        return None
+    try:
+        return [Finding(**each) for each in entry]
+    except TypeError:  # written by another version, or altered
+        return None
 
 
 def _restricted(loaded: CopDataset, predicates: frozenset[URIRef]) -> Graph:

@@ -78,8 +78,8 @@ def test_a_damaged_or_unwritable_cache_changes_nothing_but_speed(cli, tmp_path):
     _validate(cli, extra, cache)
     entries = list(cache.rglob("*.json"))
     assert entries
-    for entry in entries:
-        entry.write_text("{not json", encoding="utf-8")
+    for number, entry in enumerate(entries):
+        entry.write_text("{not json" if number % 2 else '[{"focus": 1}]', encoding="utf-8")
     damaged = _validate(cli, extra, cache)
     assert damaged.stdout == expected and _reused(damaged.stderr)[0] == 0
     blocked = tmp_path / "blocked"
