@@ -178,7 +178,7 @@ class OxigraphDiskStore:
             except (OSError, ValueError) as exc:
                 raise InputError(pending.path, f"cannot load the file: {exc}") from None
             pending.done()
-            return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+            return _count(store, graph)
         parsed = pending.read()
         store.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph) for s, p, o in parsed)
         return len(parsed)
@@ -288,10 +288,16 @@ class _ReadingStore(OxigraphStore):
         if graph is None:  # Oxigraph's own count of the union, each statement once
             answer = self._inner.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
             return int(next(iter(answer))[0].value)
-        return sum(1 for _ in self._inner.quads_for_pattern(None, None, None, graph))
+        return _count(self._inner, graph)
 
 
 _NOTHING = object()
+
+
+def _count(store: ox.Store, graph: ox.NamedNode) -> int:
+    """Statements in one graph, counted by Oxigraph (a Python loop takes seconds at 10^6)."""
+    answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    return int(next(iter(answer))[0].value)
 
 
 def _to_ox_pattern(term: Node) -> object:
