@@ -493,7 +493,8 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
         config = replace(config, service_allowlist=config.service_allowlist + allow_service)
     if config.workers < 1:  # the server always runs queries where the time limit can stop them
         config = replace(config, workers=1)
-    app = create_app(config, data)
+    with byte_progress("loading") as advance:
+        app = create_app(config, data, progress=advance)
     loaded = app.extensions["cop_dataset"]
     for conflict in conflict_warnings(loaded) if data else ():
         click.echo(f"warning: {conflict}", err=True)

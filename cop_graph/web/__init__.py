@@ -3,7 +3,7 @@ the query engine every surface uses."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flask import Flask, Response
@@ -19,7 +19,8 @@ from cop_graph.web.text import finalize
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
 
 
-def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) -> Flask:
+def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
+               progress: Callable[[int, int], None] | None = None) -> Flask:
     """Build the app over the bundled data plus any extra files.
 
     With ``config.workers`` > 0 queries run in worker processes that can be stopped at
@@ -30,7 +31,7 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = ()) ->
     app.jinja_env.finalize = finalize  # NUL and lone surrogates never reach a page
     app.config["COP"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes * 3 + 4096  # room for form encoding
-    loaded = load_dataset(data, config=config)
+    loaded = load_dataset(data, config=config, progress=progress)
     app.extensions["cop_dataset"] = loaded
     app.extensions["cop_queries"] = load_library(config.queries_dir)
     if config.workers > 0:
