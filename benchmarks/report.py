@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -18,3 +20,13 @@ def publish(out: Path, name: str, command: str, text: str, results: list[dict]) 
     (out / f"{name}.md").write_text(text + "\n", encoding="utf-8")
     (out / f"{name}.json").write_text(json.dumps({"command": command, "results": results}, indent=1) + "\n",
                                       encoding="utf-8")
+
+
+def per_size(sizes: list[int], measure: Callable[[int, Path], dict]) -> list[dict]:
+    """``measure(triples, work folder)`` for each size, in one temporary folder removed after."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="cop-graph-bench-") as work:
+        for triples in sizes:
+            print(f"{triples:,} triples …", file=sys.stderr, flush=True)
+            results.append(measure(triples, Path(work)))
+    return results

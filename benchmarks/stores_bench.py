@@ -24,7 +24,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -32,7 +31,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from report import command_line, publish
+from report import command_line, per_size, publish
 
 from cop_graph.config import CANONICAL_BASE, load_config
 from cop_graph.dataset import load_dataset
@@ -290,12 +289,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
     command = command_line("stores_bench.py")
-    results = []
-    with tempfile.TemporaryDirectory(prefix="cop-graph-bench-") as work:
-        for triples in args.triples:
-            print(f"{triples:,} triples …", file=sys.stderr, flush=True)
-            results.append(bench_size(triples, args.stores, args.rounds, args.clients, args.seconds,
-                                      args.timeout, args.memory_up_to, Path(work)))
+    results = per_size(args.triples, lambda triples, work: bench_size(
+        triples, args.stores, args.rounds, args.clients, args.seconds, args.timeout, args.memory_up_to, work))
     publish(args.out, "stores", command, markdown(results, command.strip(), args.timeout), results)
 
 if __name__ == "__main__":

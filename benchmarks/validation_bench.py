@@ -20,11 +20,10 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from report import command_line, publish
+from report import command_line, per_size, publish
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -139,11 +138,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
     command = command_line("validation_bench.py")
-    results = []
-    with tempfile.TemporaryDirectory(prefix="cop-graph-validation-") as work:
-        for triples in args.triples:
-            print(f"{triples:,} triples …", file=sys.stderr, flush=True)
-            results.append(bench_size(triples, args.store, args.timeout, Path(work)))
+    results = per_size(args.triples, lambda triples, work: bench_size(triples, args.store, args.timeout, work))
     publish(args.out, "validation", command, markdown(results, command.strip(), args.timeout), results)
 
 if __name__ == "__main__":

@@ -34,8 +34,7 @@ from cop_graph.generate import LIMITS as GENERATE_LIMITS
 from cop_graph.generate import write_synthetic
 from cop_graph.labels import short
 from cop_graph.queries import NamedQuery, find_query, load_library, parse_named_query, run_named
-from cop_graph.shape_reads import units as shape_units
-from cop_graph.validation import load_shapes, validate
+from cop_graph.validation import unit_count, validate
 
 QUERY_FORMATS = tuple(dict.fromkeys((*TABULAR, *GRAPH_RESULT_FORMATS)))
 
@@ -139,7 +138,7 @@ def validate_command(ctx: click.Context, data: tuple[Path, ...], fmt: str, no_ca
     reads changes, so re-validating after a small edit re-checks only what it touched."""
     loaded = _load(ctx, data, warn=False)
     cache = None if no_cache else loaded.config.validation_cache
-    with progress_bar(len(shape_units(load_shapes(loaded.config.shapes_file.resolve()))), "validating") as advance:
+    with progress_bar(unit_count(loaded.config.shapes_file), "validating") as advance:
         report = validate(loaded, cache=cache, progress=advance)
     if cache is not None:
         click.echo(f"{report.reused} of {report.units} shapes' findings reused from {cache}", err=True)

@@ -139,6 +139,11 @@ def load_shapes(path: Path) -> Graph:
     return shapes
 
 
+def unit_count(shapes_path: Path) -> int:
+    """How many shapes a validation checks one by one (the length of its progress)."""
+    return len(units(load_shapes(shapes_path.resolve())))
+
+
 @dataclass(frozen=True)
 class Finding:
     """What pyshacl reported, before it is tied to labels and file lines: the part of a
