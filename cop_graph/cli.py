@@ -272,9 +272,6 @@ def stats_command(ctx: click.Context, fmt: str, data: tuple[Path, ...]) -> None:
     click.echo(render_table(["class", "instances"], [[short(c, config.base), str(n)] for c, n in classes]), nl=False)
 
 
-DEFAULT_MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank", "community")
-
-
 def _year_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--year", default=None, metavar="YYYY",
                         help="Only this year's participation and sessions [default: all years].")(command)
@@ -291,7 +288,8 @@ def _projection_option(command: Callable[..., Any]) -> Callable[..., Any]:
 @_projection_option
 @_year_option
 @click.option("--measure", "measures", multiple=True, type=click.Choice(network.MEASURES),
-              help=f"A measure to compute (repeatable) [default: {', '.join(DEFAULT_MEASURES)}].")
+              help=f"A measure to compute (repeatable) [default: {', '.join(network.DEFAULT_MEASURES)}; "
+                   f"for the full graph {', '.join(network.FULL_DEFAULT_MEASURES)}].")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @data_option
 @click.pass_context
@@ -303,13 +301,13 @@ def network_command(ctx: click.Context, projection: str, year: str | None, measu
         return
     loaded = _load(ctx, data)
     graph = network.projection(loaded, projection, year)
-    chosen = list(measures or DEFAULT_MEASURES)
+    chosen = list(measures or network.default_measures(projection))
     values = network.measure(graph, chosen)
     order = sorted(graph.nodes, key=lambda n: (-values[n][chosen[0]], graph.nodes[n]["label"], n))
     if fmt == "json":
         nodes = [{"iri": n, "label": graph.nodes[n]["label"], "type": graph.nodes[n]["type"], **values[n]}
                  for n in order]
-        click.echo(json.dumps({"projection": projection, "year": year, "summary": network.summary(graph),
+        click.echo(json.dumps({"projection": projection, "year": year, "summary": network.summary(graph, values),
                                "nodes": nodes}, indent=2, ensure_ascii=False))
         return
     base = loaded.config.base
@@ -322,7 +320,7 @@ def network_command(ctx: click.Context, projection: str, year: str | None, measu
                                                           [[n, *r[1:]] for n, r in zip(order, rows, strict=True)])
         click.echo(buffer.getvalue(), nl=False)
         return
-    stats = network.summary(graph)
+    stats = network.summary(graph, values)
     click.echo(f"{projection} network{' in ' + year if year else ''}: {stats['nodes']} nodes, {stats['edges']} edges, "
                f"density {stats['density']:g}, {stats['components']} component(s), "
                f"{stats['communities']} community(ies)\n")

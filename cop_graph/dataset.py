@@ -51,6 +51,9 @@ class CopDataset:
     dataset: Dataset
     files: list[SourceFile] = field(default_factory=list)
     store: Store | None = None
+    # What is derived from the loaded graph and asked for more than once (network rows):
+    # loaded data never changes, so it is computed once per dataset.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def version(self) -> str:

@@ -26,6 +26,7 @@ import json
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
@@ -37,14 +38,19 @@ from rdflib.term import Node
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import CopGraphError
 from cop_graph.files import write_atomically
-from cop_graph.labels import label, short
+from cop_graph.labels import LABEL_PROPERTIES, choose_label, short
 from cop_graph.namespaces import COP
 from cop_graph.queries import load_library, run_named
 
 PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full", "cop")
 MEASURES = ("degree", "weighted_degree", "betweenness", "closeness", "pagerank", "component", "community")
 EXPORT_FORMATS = ("graphml", "gexf", "json")
-BETWEENNESS_BUDGET = 20_000_000  # sources x edges above which betweenness is estimated from sampled sources
+DEFAULT_MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank", "community")
+# Every resource is a node of the full graph (passages and intervals most of them): there,
+# betweenness and communities take minutes at 10^6 triples and say little, so by default it
+# gets the measures that take linear time. Either can still be asked for by name.
+FULL_DEFAULT_MEASURES = ("degree", "pagerank", "component")
+BETWEENNESS_BUDGET = 10_000_000  # sources x edges above which betweenness is estimated from sampled sources
 
 
 # Neighbourhoods: provenance is on every resource and would swamp its picture; an n-ary
@@ -70,8 +76,19 @@ class Rows:
 
     @classmethod
     def of(cls, loaded: CopDataset, name: str) -> Rows:
-        query = load_library(loaded.config.queries_dir)[name]
-        return cls([{str(k): str(v) for k, v in row.asdict().items()} for row in run_named(loaded, query, {})])
+        """Run once per loaded dataset: the years, a year's projection and the organisation-topic
+        projection all read the same rows, which take seconds to compute at 10^6 triples."""
+        cached = loaded.derived.setdefault("network rows", {})
+        if name not in cached:
+            cached[name] = cls([{k: str(v) for k, v in row.items()} for row in _answer(loaded, name)])
+        return cached[name]
+
+
+def _answer(loaded: CopDataset, name: str) -> Iterator[dict[str, Node]]:
+    """A named query's rows as RDF terms by variable name."""
+    query = load_library(loaded.config.queries_dir)[name]
+    # The bindings themselves: a result row object per row costs more than the row's terms.
+    return ({str(k): v for k, v in row.items()} for row in run_named(loaded, query, {}).bindings)
 
 
 def years(loaded: CopDataset) -> list[str]:
@@ -82,9 +99,19 @@ def years(loaded: CopDataset) -> list[str]:
 
 
 def _node_attributes(graph: Graph, node: Node, base: str) -> dict[str, str]:
-    types = sorted(short(t, base) for t in graph.objects(node, RDF.type))
-    own = [t for t in types if t.startswith("cop:")]
-    return {"label": label(graph, node) or short(node, base), "type": (own or types or [""])[0], "iri": str(node)}
+    return _attributes(str(node), graph.objects(node, RDF.type),
+                       ((p, v) for p in LABEL_PROPERTIES for v in graph.objects(node, p)), base)
+
+
+def _attributes(node: str, types: Iterable[Node], labels: Iterable[tuple[Node, Node]], base: str) -> dict[str, str]:
+    """A node's label, type (this ontology's own class first) and IRI, as every export carries them."""
+    shown = sorted(_short(t, base) for t in types)
+    own = [t for t in shown if t.startswith("cop:")]
+    return {"label": choose_label(labels) or short(URIRef(node), base), "type": (own or shown or [""])[0],
+            "iri": node}
+
+
+_short = lru_cache(maxsize=4096)(short)  # classes and properties: few, named on many nodes and edges
 
 
 def _label_nodes(network: nx.Graph, loaded: CopDataset) -> nx.Graph:
@@ -174,13 +201,38 @@ def _attendees(loaded: CopDataset, sessions: list[dict[str, str]]) -> list[tuple
 def from_rdf(graph: Graph, base: str = "") -> nx.MultiDiGraph:
     """Any RDF graph (the dataset, a CONSTRUCT result) as a typed multigraph: resources as
     nodes with label, type and IRI; each link between resources as an edge with its property."""
+    links = ((s, p, o) for s, p, o in graph if p != RDF.type and isinstance(s, URIRef) and isinstance(o, URIRef))
+    descriptions = (t for p in (RDF.type, *LABEL_PROPERTIES) for t in graph.triples((None, p, None)))
+    return _typed(links, descriptions, base)
+
+
+def _full(loaded: CopDataset) -> nx.MultiDiGraph:
+    """The whole loaded graph as :func:`from_rdf` makes it, from two named queries the store
+    answers in one pass each (copying 10^6 statements into rdflib first takes half a minute)."""
+    links = ((r["source"], r["property"], r["target"]) for r in _answer(loaded, "network-links")
+             if isinstance(r["source"], URIRef) and isinstance(r["target"], URIRef))
+    descriptions = ((r["resource"], r["property"], r["value"]) for r in _answer(loaded, "network-descriptions"))
+    return _typed(links, descriptions, loaded.config.base)
+
+
+def _typed(links: Iterable[tuple[Node, Node, Node]], descriptions: Iterable[tuple[Node, Node, Node]],
+           base: str) -> nx.MultiDiGraph:
+    """Links as edges keyed by property; then each node's label and type from ``descriptions``
+    (``rdf:type`` and label statements), read in one pass rather than looked up node by node."""
     network = nx.MultiDiGraph()
-    for s, p, o in graph:
-        if p == RDF.type or not isinstance(s, URIRef) or not isinstance(o, URIRef):
-            continue
-        network.add_edge(str(s), str(o), key=str(p), property=short(p, base), iri=str(p))
-    for node in network.nodes:
-        network.nodes[node].update(_node_attributes(graph, URIRef(node), base))
+    for s, p, o in links:
+        network.add_edge(str(s), str(o), key=str(p), property=_short(p, base), iri=str(p))
+    types: dict[str, list[Node]] = defaultdict(list)
+    labels: dict[str, list[tuple[Node, Node]]] = defaultdict(list)
+    for s, p, o in descriptions:
+        node = str(s)
+        if node in network:
+            if p == RDF.type:
+                types[node].append(o)
+            else:
+                labels[node].append((p, o))
+    for node, attributes in network.nodes(data=True):
+        attributes.update(_attributes(node, types.get(node, ()), labels.get(node, ()), base))
     return network
 
 
@@ -199,7 +251,7 @@ def projection(loaded: CopDataset, name: str, year: str | None = None) -> nx.Gra
     if year is not None and name != "people" and year not in years(loaded):
         raise NetworkError(f"no data for year {year}; years with data: {', '.join(years(loaded)) or 'none'}")
     if name == "full":
-        network = from_rdf(loaded.union(), loaded.config.base)
+        network = _full(loaded)
         if year is not None:
             network = _full_in_year(network, loaded, year)
     else:
@@ -281,7 +333,7 @@ def _induced(loaded: CopDataset, nodes: list[URIRef], centre: str, left_out: dic
         network.add_node(str(node), **_node_attributes(graph, node, base))
         for p, o in graph.predicate_objects(node):
             if o in inside and p != RDF.type:
-                network.add_edge(str(node), str(o), key=str(p), property=short(p, base), iri=str(p))
+                network.add_edge(str(node), str(o), key=str(p), property=_short(p, base), iri=str(p))
     return network
 
 
@@ -293,13 +345,17 @@ def _full_in_year(network: nx.MultiDiGraph, loaded: CopDataset, year: str) -> nx
     return network
 
 
+def default_measures(projection: str) -> tuple[str, ...]:
+    return FULL_DEFAULT_MEASURES if projection == "full" else DEFAULT_MEASURES
+
+
 def measure(network: nx.Graph, names: Iterable[str]) -> dict[str, dict[str, float | int]]:
     """Per-node measures from networkx's algorithms (deterministic: seeded communities)."""
     names = list(names)
     unknown = [n for n in names if n not in MEASURES]
     if unknown:
         raise NetworkError(f"unknown measure {unknown[0]!r}; choose from: {', '.join(MEASURES)}")
-    simple = nx.Graph(network.to_undirected()) if network.is_multigraph() else network.to_undirected()
+    simple = _simple(network)
     values: dict[str, dict[str, float | int]] = {n: {} for n in simple}
     algorithms: dict[str, Callable[[], dict]] = {
         "degree": lambda: dict(simple.degree()),
@@ -329,14 +385,32 @@ def _numbered(groups: Iterable[set]) -> dict[str, int]:
     return {node: index for index, group in enumerate(ordered) for node in group}
 
 
-def summary(network: nx.Graph) -> dict[str, float | int]:
-    simple = nx.Graph(network.to_undirected())
+def _simple(network: nx.Graph) -> nx.Graph:
+    """The network as a simple undirected graph, which the measures are defined on; a projection
+    already is one and is used as it is (a copy of 10^5 edges costs seconds)."""
+    if not network.is_directed() and not network.is_multigraph():
+        return network
+    simple = nx.Graph()  # edges alone: copying every edge's attributes costs more than the measures
+    simple.add_nodes_from(network)
+    simple.add_weighted_edges_from(network.edges(data="weight", default=1))
+    return simple
+
+
+def summary(network: nx.Graph, values: dict[str, dict[str, float | int]] | None = None) -> dict[str, float | int]:
+    """Size, density, components and communities; communities are taken from ``values`` when
+    :func:`measure` has already found them (Louvain is the costliest step at scale)."""
+    simple = _simple(network)
+    measured = [v.get("community") for v in (values or {}).values()]
+    if measured and None not in measured:
+        communities = len(set(measured))
+    else:
+        communities = len(nx.community.louvain_communities(simple, weight="weight", seed=0))
     return {
         "nodes": simple.number_of_nodes(),
         "edges": simple.number_of_edges(),
         "density": round(nx.density(simple), 6),
         "components": nx.number_connected_components(simple),
-        "communities": len(nx.community.louvain_communities(simple, weight="weight", seed=0)),
+        "communities": communities,
     }
 
 

@@ -226,15 +226,26 @@ def to_result(answer: object) -> Result:
     if isinstance(answer, ox.QuerySolutions):
         result = Result("SELECT")
         result.vars = [Variable(v.value) for v in answer.variables]
-        result.bindings = [{var: _from_ox(value) for var, value in zip(result.vars, row, strict=True)
+        terms = _Terms()
+        result.bindings = [{var: terms[value] for var, value in zip(result.vars, row, strict=True)
                             if value is not None} for row in answer]
         return result
     result = Result("CONSTRUCT")
     result.graph = Graph()
     bind_prefixes(result.graph)
+    terms = _Terms()
     for triple in answer:
-        result.graph.add((_from_ox(triple.subject), _from_ox(triple.predicate), _from_ox(triple.object)))
+        result.graph.add((terms[triple.subject], terms[triple.predicate], terms[triple.object]))
     return result
+
+
+class _Terms(dict):
+    """Each distinct Oxigraph term converted once: answers repeat the same few terms
+    (series, years, types) across many rows, and conversion costs more than a lookup."""
+
+    def __missing__(self, term: object) -> Node:
+        node = self[term] = _from_ox(term)
+        return node
 
 
 def _from_ox(term: object) -> Node:
@@ -275,8 +286,9 @@ class _ReadingStore(OxigraphStore):
             return  # no statement has a literal subject or a non-IRI predicate
         graph = None if context is None or context.identifier == _DEFAULT_ID else _to_ox_pattern(context.identifier)
         seen: set | None = set() if graph is None else None
+        terms = _Terms()
         for quad in self._inner.quads_for_pattern(*pattern, graph):
-            triple = (_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object))
+            triple = (terms[quad.subject], terms[quad.predicate], terms[quad.object])
             if seen is not None:  # the union of the graphs holds each statement once
                 if triple in seen:
                     continue
