@@ -4,8 +4,10 @@ under benchmarks/results/, with the command that made them."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,3 +32,17 @@ def per_size(sizes: list[int], measure: Callable[[int, Path], dict]) -> list[dic
             print(f"{triples:,} triples …", file=sys.stderr, flush=True)
             results.append(measure(triples, Path(work)))
     return results
+
+
+def child(argv: list[str], env: dict, timeout: float, finished: tuple[int, ...] = (0,)) -> tuple[float | None, str]:
+    """Run a command: (wall seconds, stdout), or (None, "") when it outlasts ``timeout``.
+    An exit status outside ``finished`` stops the benchmark with the command's error."""
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(argv, capture_output=True, env=env, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"  no result in {timeout:.0f} s: {' '.join(argv)[:120]}", file=sys.stderr)
+        return None, ""
+    if proc.returncode not in finished:
+        sys.exit(f"{' '.join(argv)[:200]} failed: {proc.stderr[-500:]}")
+    return time.perf_counter() - started, proc.stdout

@@ -23,10 +23,11 @@ import sys
 import time
 from pathlib import Path
 
-from report import command_line, per_size, publish
+from report import child, command_line, per_size, publish
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
+FINISHED = (0, 1)  # 1: the data has violations, a finished run
 
 EDIT = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix schema: <https://schema.org/> .
@@ -63,19 +64,6 @@ print(json.dumps({"validate_s": time.perf_counter() - started, "results": len(re
 """
 
 
-def child(argv: list[str], env: dict, timeout: float) -> tuple[float | None, str]:
-    """Run a command: (wall seconds, stdout), or (None, "") when it outlasts ``timeout``."""
-    started = time.perf_counter()
-    try:
-        proc = subprocess.run(argv, capture_output=True, env=env, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        print(f"  no result in {timeout:.0f} s: {' '.join(argv)[:120]}", file=sys.stderr)
-        return None, ""
-    if proc.returncode not in (0, 1):  # 1: the data has violations, a finished run
-        sys.exit(f"{' '.join(argv)} failed: {proc.stderr[-500:]}")
-    return time.perf_counter() - started, proc.stdout
-
-
 def bench_size(triples: int, store: str, timeout: float, work: Path) -> dict:
     data = work / f"cop-{triples}.nt"
     subprocess.run([str(BIN / "cop-graph"), "generate", "--triples", str(triples), "-o", str(data), "--format", "nt"],
@@ -89,15 +77,15 @@ def bench_size(triples: int, store: str, timeout: float, work: Path) -> dict:
     result: dict = {"triples": triples, "store": store}
     if store == "oxigraph":
         result["store_build_s"] = child([str(BIN / "cop-graph"), "stats", *files], env, timeout)[0]
-    _, out = child([sys.executable, "-c", PLAIN, str(data), str(edit)], env, timeout)
+    _, out = child([sys.executable, "-c", PLAIN, str(data), str(edit)], env, timeout, FINISHED)
     result["plain"] = json.loads(out) if out else None
-    _, out = child([sys.executable, "-c", OURS, str(data), str(edit)], env, timeout)
+    _, out = child([sys.executable, "-c", OURS, str(data), str(edit)], env, timeout, FINISHED)
     result["ours_step"] = json.loads(out) if out else None
     validate = [str(BIN / "cop-graph"), "validate", *files]
-    result["cold_s"] = child(validate, env, timeout)[0]
-    result["warm_s"] = child(validate, env, timeout)[0]
+    result["cold_s"] = child(validate, env, timeout, FINISHED)[0]
+    result["warm_s"] = child(validate, env, timeout, FINISHED)[0]
     edit.write_text(EDIT.format(n=1), encoding="utf-8")
-    result["after_edit_s"] = child(validate, env, timeout)[0]
+    result["after_edit_s"] = child(validate, env, timeout, FINISHED)[0]
     return result
 
 

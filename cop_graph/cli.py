@@ -322,8 +322,8 @@ def network_command(ctx: click.Context, projection: str, year: str | None, measu
         return
     stats = network.summary(graph, values)
     click.echo(f"{projection} network{' in ' + year if year else ''}: {stats['nodes']} nodes, {stats['edges']} edges, "
-               f"density {stats['density']:g}, {stats['components']} component(s), "
-               f"{stats['communities']} community(ies)\n")
+               f"density {stats['density']:g}, {stats['components']} component(s)"
+               + (f", {stats['communities']} community(ies)" if "communities" in stats else "") + "\n")
     click.echo(render_table(headers, rows), nl=False)
 
 

@@ -50,7 +50,7 @@ DEFAULT_MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank", "com
 # betweenness and communities take minutes at 10^6 triples and say little, so by default it
 # gets the measures that take linear time. Either can still be asked for by name.
 FULL_DEFAULT_MEASURES = ("degree", "pagerank", "component")
-BETWEENNESS_BUDGET = 10_000_000  # sources x edges above which betweenness is estimated from sampled sources
+BETWEENNESS_BUDGET = 5_000_000  # sources x (nodes + edges) above which betweenness is estimated from a sample
 
 
 # Neighbourhoods: provenance is on every resource and would swamp its picture; an n-ary
@@ -80,7 +80,9 @@ class Rows:
         projection all read the same rows, which take seconds to compute at 10^6 triples."""
         cached = loaded.derived.setdefault("network rows", {})
         if name not in cached:
-            cached[name] = cls([{k: str(v) for k, v in row.items()} for row in _answer(loaded, name)])
+            rows = [{k: str(v) for k, v in row.items()} for row in _answer(loaded, name)]
+            rows.sort(key=lambda row: sorted(row.items()))  # the order nodes are added in: seeded measures need one
+            cached[name] = cls(rows)
         return cached[name]
 
 
@@ -268,6 +270,7 @@ def projection(loaded: CopDataset, name: str, year: str | None = None) -> nx.Gra
         _label_nodes(network, loaded)
     if network.number_of_nodes() == 0:
         raise NetworkError(f"the {name} projection is empty" + (f" for {year}" if year else ""))
+    network.graph.update({"projection": name} if year is None else {"projection": name, "year": year})
     return network
 
 
@@ -374,10 +377,10 @@ def measure(network: nx.Graph, names: Iterable[str]) -> dict[str, dict[str, floa
 
 def _sources(graph: nx.Graph) -> int | None:
     """All sources (exact betweenness) while affordable; else a seeded sample of them."""
-    edges = max(graph.number_of_edges(), 1)
-    if len(graph) * edges <= BETWEENNESS_BUDGET:
+    per_source = len(graph) + graph.number_of_edges()  # one breadth-first search
+    if len(graph) * per_source <= BETWEENNESS_BUDGET:
         return None
-    return min(len(graph), max(10, BETWEENNESS_BUDGET // edges))
+    return min(len(graph), max(10, BETWEENNESS_BUDGET // per_source))
 
 
 def _numbered(groups: Iterable[set]) -> dict[str, int]:
@@ -397,21 +400,22 @@ def _simple(network: nx.Graph) -> nx.Graph:
 
 
 def summary(network: nx.Graph, values: dict[str, dict[str, float | int]] | None = None) -> dict[str, float | int]:
-    """Size, density, components and communities; communities are taken from ``values`` when
-    :func:`measure` has already found them (Louvain is the costliest step at scale)."""
+    """Size, density, components and communities. Communities are taken from ``values`` when
+    :func:`measure` has already found them (Louvain is the costliest step at scale); the full
+    graph has them only then, as it has betweenness and communities only when asked for."""
     simple = _simple(network)
-    measured = [v.get("community") for v in (values or {}).values()]
-    if measured and None not in measured:
-        communities = len(set(measured))
-    else:
-        communities = len(nx.community.louvain_communities(simple, weight="weight", seed=0))
-    return {
+    found = {
         "nodes": simple.number_of_nodes(),
         "edges": simple.number_of_edges(),
         "density": round(nx.density(simple), 6),
         "components": nx.number_connected_components(simple),
-        "communities": communities,
     }
+    measured = [v.get("community") for v in (values or {}).values()]
+    if measured and None not in measured:
+        found["communities"] = len(set(measured))
+    elif network.graph.get("projection") != "full":
+        found["communities"] = len(nx.community.louvain_communities(simple, weight="weight", seed=0))
+    return found
 
 
 def export(network: nx.Graph, fmt: str, target: Path) -> int:

@@ -73,6 +73,24 @@ def test_the_full_graph_keeps_labels_types_and_properties(small):
     assert {d["property"] for _, _, d in full.edges(EX + "s1", data=True)} >= {"cop:theme", "schema:superEvent"}
 
 
+def test_the_full_graph_from_the_store_is_the_graph_read_statement_by_statement(small, loaded):
+    """The full projection asks the store two named queries (links, then labels and types);
+    from_rdf walks any rdflib graph. Blank nodes, language tags and label precedence included,
+    both give the same nodes, attributes and edges."""
+    for data in (small, loaded):
+        full = network.projection(data, "full")
+        walked = network.from_rdf(data.union(), data.config.base)
+        assert dict(full.nodes(data=True)) == dict(walked.nodes(data=True))
+        assert sorted(full.edges(keys=True, data=True)) == sorted(walked.edges(keys=True, data=True))
+
+
+def test_the_summary_counts_the_communities_the_measures_found(small):
+    graph = network.projection(small, "org-topic")
+    values = network.measure(graph, ["community", "degree"])
+    assert network.summary(graph, values) == network.summary(graph)
+    assert network.summary(graph, values)["communities"] == len({v["community"] for v in values.values()})
+
+
 @pytest.mark.parametrize("fmt", network.EXPORT_FORMATS)
 def test_exports_read_back_isomorphic_with_their_attributes(small, tmp_path, fmt):
     graph = network.projection(small, "org-topic")
@@ -131,3 +149,12 @@ def test_the_full_graph_for_a_year_keeps_only_what_covers_that_year(small):
     assert {"mA1", "mB1", "y2021", "mP"} <= in_2021 and not {"mA2", "s1", "s2", "y2022"} & in_2021
     assert {"mA2", "mC2", "s1", "s2", "y2022"} <= in_2022 and not {"mA1", "y2021", "mP"} & in_2022
     assert {"A", "T1", "cop"} <= in_2021 & in_2022  # undated resources stay
+
+
+def test_the_full_graph_defaults_to_the_linear_time_measures(cli):
+    full = cli("network", "--projection", "full", "--format", "csv")
+    assert full.returncode == 0 and full.stdout.splitlines()[0] == "iri,label,type,degree,pagerank,component"
+    orgs = cli("network", "--projection", "orgs", "--format", "csv")
+    assert orgs.stdout.splitlines()[0] == "iri,label,type," + ",".join(network.DEFAULT_MEASURES)
+    asked = cli("network", "--projection", "full", "--measure", "betweenness", "--format", "csv")
+    assert asked.returncode == 0 and asked.stdout.splitlines()[0] == "iri,label,type,betweenness"
