@@ -50,7 +50,7 @@ stats = network.summary(graph, values)
 print(json.dumps({"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
                   "measures": list(network.default_measures(name)), "project_s": projected - started,
                   "measure_s": measured - projected, "step_s": time.perf_counter() - started,
-                  "communities": stats["communities"],
+                  "communities": stats.get("communities"),
                   "peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 """
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import networkx as nx
 from networkx.algorithms import bipartite
@@ -91,6 +92,14 @@ def _answer(loaded: CopDataset, name: str) -> Iterator[dict[str, Node]]:
     query = load_library(loaded.config.queries_dir)[name]
     # The bindings themselves: a result row object per row costs more than the row's terms.
     return ({str(k): v for k, v in row.items()} for row in run_named(loaded, query, {}).bindings)
+
+
+def _triples(loaded: CopDataset, name: str) -> Iterator[tuple[Node, Node, Node]]:
+    """The rows of a named query that selects three variables, as tuples in its SELECT order
+    (hundreds of thousands of rows for the full graph: no dictionary per row)."""
+    result = run_named(loaded, load_library(loaded.config.queries_dir)[name], {})
+    first, second, third = result.vars
+    return ((row.get(first), row.get(second), row.get(third)) for row in result.bindings)
 
 
 def years(loaded: CopDataset) -> list[str]:
@@ -211,9 +220,9 @@ def from_rdf(graph: Graph, base: str = "") -> nx.MultiDiGraph:
 def _full(loaded: CopDataset) -> nx.MultiDiGraph:
     """The whole loaded graph as :func:`from_rdf` makes it, from two named queries the store
     answers in one pass each (copying 10^6 statements into rdflib first takes half a minute)."""
-    links = ((r["source"], r["property"], r["target"]) for r in _answer(loaded, "network-links")
-             if isinstance(r["source"], URIRef) and isinstance(r["target"], URIRef))
-    descriptions = ((r["resource"], r["property"], r["value"]) for r in _answer(loaded, "network-descriptions"))
+    links = ((s, p, o) for s, p, o in _triples(loaded, "network-links")
+             if isinstance(s, URIRef) and isinstance(o, URIRef))
+    descriptions = _triples(loaded, "network-descriptions")
     return _typed(links, descriptions, loaded.config.base)
 
 
@@ -222,13 +231,13 @@ def _typed(links: Iterable[tuple[Node, Node, Node]], descriptions: Iterable[tupl
     """Links as edges keyed by property; then each node's label and type from ``descriptions``
     (``rdf:type`` and label statements), read in one pass rather than looked up node by node."""
     network = nx.MultiDiGraph()
-    for s, p, o in links:
-        network.add_edge(str(s), str(o), key=str(p), property=_short(p, base), iri=str(p))
+    network.add_edges_from((str(s), str(o), str(p), {"property": _short(p, base), "iri": str(p)}) for s, p, o in links)
     types: dict[str, list[Node]] = defaultdict(list)
     labels: dict[str, list[tuple[Node, Node]]] = defaultdict(list)
+    nodes = network.nodes
     for s, p, o in descriptions:
         node = str(s)
-        if node in network:
+        if node in nodes:
             if p == RDF.type:
                 types[node].append(o)
             else:
@@ -390,13 +399,18 @@ def _numbered(groups: Iterable[set]) -> dict[str, int]:
 
 def _simple(network: nx.Graph) -> nx.Graph:
     """The network as a simple undirected graph, which the measures are defined on; a projection
-    already is one and is used as it is (a copy of 10^5 edges costs seconds)."""
+    already is one and is used as it is (a copy of 10^5 edges costs seconds). The copy of a
+    multigraph is made once and kept with it, for the measures and then the summary."""
     if not network.is_directed() and not network.is_multigraph():
         return network
-    simple = nx.Graph()  # edges alone: copying every edge's attributes costs more than the measures
-    simple.add_nodes_from(network)
-    simple.add_weighted_edges_from(network.edges(data="weight", default=1))
-    return simple
+    if network not in _SIMPLE:
+        simple = _SIMPLE[network] = nx.Graph()  # edges alone: their attributes cost more to copy than to measure
+        simple.add_nodes_from(network)
+        simple.add_weighted_edges_from(network.edges(data="weight", default=1))
+    return _SIMPLE[network]
+
+
+_SIMPLE: WeakKeyDictionary[nx.Graph, nx.Graph] = WeakKeyDictionary()
 
 
 def summary(network: nx.Graph, values: dict[str, dict[str, float | int]] | None = None) -> dict[str, float | int]:
