@@ -41,7 +41,7 @@ from cop_graph.errors import CopGraphError
 from cop_graph.files import write_atomically
 from cop_graph.labels import LABEL_PROPERTIES, choose_label, short
 from cop_graph.namespaces import COP
-from cop_graph.queries import load_library, run_named
+from cop_graph.queries import NamedQuery, load_library, run_named
 
 PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full", "cop")
 MEASURES = ("degree", "weighted_degree", "betweenness", "closeness", "pagerank", "component", "community")
@@ -215,6 +215,25 @@ def from_rdf(graph: Graph, base: str = "") -> nx.MultiDiGraph:
     links = ((s, p, o) for s, p, o in graph if p != RDF.type and isinstance(s, URIRef) and isinstance(o, URIRef))
     descriptions = (t for p in (RDF.type, *LABEL_PROPERTIES) for t in graph.triples((None, p, None)))
     return _typed(links, descriptions, base)
+
+
+def from_query(loaded: CopDataset, query: NamedQuery, values: dict[str, str]) -> nx.MultiDiGraph:
+    """A CONSTRUCT or DESCRIBE query's graph as :func:`from_rdf` makes it, each node named and
+    typed from the result and the loaded graph together (a CONSTRUCT seldom copies labels)."""
+    if query.form not in ("CONSTRUCT", "DESCRIBE"):
+        raise NetworkError(f"query {query.name!r} is a {query.form} query; a network is built from the graph "
+                           "of a CONSTRUCT or DESCRIBE query")
+    result = run_named(loaded, query, values).graph
+    base = loaded.config.base
+    network, both = from_rdf(result, base), (result, loaded.dataset)
+    for node, attributes in network.nodes(data=True):
+        attributes.update(_attributes(node, (t for g in both for t in g.objects(URIRef(node), RDF.type)),
+                                      ((p, v) for g in both for p in LABEL_PROPERTIES
+                                       for v in g.objects(URIRef(node), p)), base))
+    if network.number_of_nodes() == 0:
+        raise NetworkError(f"query {query.name!r} gave no links between resources, so no network")
+    network.graph["query"] = query.name
+    return network
 
 
 def _full(loaded: CopDataset) -> nx.MultiDiGraph:
@@ -415,8 +434,9 @@ _SIMPLE: WeakKeyDictionary[nx.Graph, nx.Graph] = WeakKeyDictionary()
 
 def summary(network: nx.Graph, values: dict[str, dict[str, float | int]] | None = None) -> dict[str, float | int]:
     """Size, density, components and communities. Communities are taken from ``values`` when
-    :func:`measure` has already found them (Louvain is the costliest step at scale); the full
-    graph has them only then, as it has betweenness and communities only when asked for."""
+    :func:`measure` has already found them (Louvain is the costliest step at scale); the typed
+    graphs (the full graph, a CONSTRUCT's) have them only then, as they have betweenness and
+    communities only when asked for."""
     simple = _simple(network)
     found = {
         "nodes": simple.number_of_nodes(),
@@ -427,7 +447,7 @@ def summary(network: nx.Graph, values: dict[str, dict[str, float | int]] | None 
     measured = [v.get("community") for v in (values or {}).values()]
     if measured and None not in measured:
         found["communities"] = len(set(measured))
-    elif network.graph.get("projection") != "full":
+    elif not network.is_multigraph():
         found["communities"] = len(nx.community.louvain_communities(simple, weight="weight", seed=0))
     return found
 

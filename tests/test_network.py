@@ -158,3 +158,34 @@ def test_the_full_graph_defaults_to_the_linear_time_measures(cli):
     assert orgs.stdout.splitlines()[0] == "iri,label,type," + ",".join(network.DEFAULT_MEASURES)
     asked = cli("network", "--projection", "full", "--measure", "betweenness", "--format", "csv")
     assert asked.returncode == 0 and asked.stdout.splitlines()[0] == "iri,label,type,betweenness"
+
+
+THEMES = Path(__file__).parent / "examples" / "themes.rq"  # also the example in docs/network.md
+
+
+def test_a_construct_query_gives_a_network_named_from_the_loaded_graph(cli, tmp_path):
+    query = THEMES
+    proc = cli("network", "--construct", str(query), "--measure", "degree", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    # six 2022 sessions and the eleven topics they covered, twelve themes in all (docs/network.md)
+    assert data["query"] == "themes" and data["summary"]["nodes"] == 17 and data["summary"]["edges"] == 12
+    first = data["nodes"][0]  # the CONSTRUCT copies no label or type: both come from the loaded graph
+    assert (first["label"], first["type"], first["degree"]) == ("COP Q2 Session 2", "cop:RegularSession", 4)
+    target = tmp_path / "themes.graphml"
+    proc = cli("network", "export", "--construct", str(query), "--format", "graphml", "-o", str(target))
+    reread = nx.read_graphml(target)
+    assert proc.returncode == 0 and reread.number_of_nodes() == 17
+    assert reread.nodes["https://w3id.org/b-tech-cop/topic/remedy"]["label"] == "Remedy"
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--construct", "sessions-in-year"], "'sessions-in-year' is a SELECT query"),
+    (["--construct", "no-such-query"], "no-such-query"),
+    (["--construct", "THEMES", "--year", "2022"], "give it or --projection/--year, not both"),
+    (["--construct", "THEMES", "--projection", "orgs"], "give it or --projection/--year, not both"),
+    (["--param", "year=2022"], "--param applies to a --construct query"),
+])
+def test_bad_construct_requests_exit_2(cli, args, expected):
+    proc = cli("network", *[str(THEMES) if a == "THEMES" else a for a in args])
+    assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr
