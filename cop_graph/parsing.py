@@ -17,6 +17,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from cop_graph.errors import InputError
 
@@ -49,10 +50,11 @@ def format_for(path: Path) -> str:
                                f"known suffixes: {known}") from None
 
 
-def parse_file(path: Path, fmt: str | None = None) -> Graph:
+def parse_file(path: Path, fmt: str | None = None, base: str | None = None) -> Graph:
     """Parse one file into a new graph (all of a quad file's graphs merged into it).
 
-    The syntax comes from the suffix unless ``fmt`` (an rdflib parser name) is given.
+    The syntax comes from the suffix unless ``fmt`` (an rdflib parser name) is given; relative
+    IRIs resolve against ``base``, by default the file's own location.
     """
     fmt = fmt or format_for(path)
     try:
@@ -67,7 +69,7 @@ def parse_file(path: Path, fmt: str | None = None) -> Graph:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # rdflib warns instead of failing on some bad literals
-            graph = _parse_text(text, fmt, path)
+            graph = _parse_text(text, fmt, path, base)
     except InputError:
         raise
     except BadSyntax as exc:
@@ -87,8 +89,8 @@ def parse_file(path: Path, fmt: str | None = None) -> Graph:
     return graph
 
 
-def _parse_text(text: str, fmt: str, path: Path) -> Graph:
-    base = path.resolve().as_uri()
+def _parse_text(text: str, fmt: str, path: Path, base: str | None = None) -> Graph:
+    base = base or path.resolve().as_uri()
     if fmt in QUAD_FORMATS:
         scratch = Dataset()
         scratch.parse(data=text, format=fmt, publicID=base)
@@ -158,15 +160,30 @@ def check_terms(graph: Graph, path: Path, text: str) -> None:
     """Refuse ill-typed literals ("2022-02-30"^^xsd:date, "2022-13"^^xsd:gYearMonth) and
     IRIs with forbidden characters, which rdflib's parsers accept."""
     for triple in graph:
+        subject, predicate, _ = triple
+        if isinstance(subject, Literal) or not isinstance(predicate, URIRef):
+            raise _misplaced(path, text, subject, predicate)
         for term in triple:
             if isinstance(term, Literal) and _SURROGATE.search(term):
                 raise InputError(path, "a literal holds a lone surrogate code point (such as \\uD800), which is not "
                                        "Unicode text", _line_of_surrogate(text))
             if isinstance(term, Literal) and _ill_typed(term):
                 raise _bad_literal(graph, path, text, term)
+            if isinstance(term, URIRef) and _SURROGATE.search(term):
+                raise InputError(path, "an IRI holds a lone surrogate code point (such as \\uD800), which is not "
+                                       "Unicode text", _line_of_surrogate(text))
             if isinstance(term, URIRef) and BAD_IRI.search(term):
                 line = _line_of(text, str(term)) or _line_of(text, str(term).rsplit("/", 1)[-1])
                 raise InputError(path, f"invalid IRI <{term}>: IRIs cannot contain spaces or <>\"{{}}|\\^`", line)
+
+
+def _misplaced(path: Path, text: str, subject: Node, predicate: Node) -> InputError:
+    """rdflib's Turtle reader is an N3 reader and lets literals be subjects and blank nodes or
+    literals be predicates; RDF allows neither."""
+    if isinstance(subject, Literal):
+        return InputError(path, f"a literal ({subject.n3()}) cannot be the subject of a statement",
+                          _line_of(text, f'"{subject}') or _line_of(text, str(subject)))
+    return InputError(path, f"the predicate {predicate.n3()} is not an IRI; a predicate must be one")
 
 
 def _bad_literal(graph: Graph, path: Path, text: str, term: Literal) -> InputError:
