@@ -11,8 +11,11 @@ import logging
 import re
 import warnings
 import xml.sax
+import xml.sax.handler
 from pathlib import Path
 
+import defusedxml
+import defusedxml.sax
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import XSD
@@ -35,6 +38,8 @@ FORMATS: dict[str, str] = {
     ".xml": "xml",
 }
 QUAD_FORMATS = {"nquads", "trig", "json-ld"}
+LINE_FORMATS = {"nt", "nquads"}
+MAX_LINE = 1_000_000  # characters in one N-Triples or N-Quads line
 
 # rdflib logs a traceback for every ill-typed literal; we report them ourselves.
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
@@ -66,6 +71,9 @@ def parse_file(path: Path, fmt: str | None = None, base: str | None = None) -> G
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, "the file is not valid UTF-8", line) from None
+    _refuse_fetching(path, data, text, fmt)
+    if fmt in LINE_FORMATS:
+        _refuse_long_lines(path, text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # rdflib warns instead of failing on some bad literals
@@ -87,6 +95,71 @@ def parse_file(path: Path, fmt: str | None = None, base: str | None = None) -> G
         raise InputError(path, f"cannot parse as {fmt}: {exc}") from None
     check_terms(graph, path, text)
     return graph
+
+
+def _refuse_long_lines(path: Path, text: str) -> None:
+    """rdflib's N-Triples reader takes time that grows with the square of a line's length (a
+    line of 3 MB takes about half a minute), so longer lines are refused, not read for minutes."""
+    position = 0
+    while len(text) - position > MAX_LINE:
+        end = text.find("\n", position, position + MAX_LINE + 1)
+        if end < 0:
+            raise InputError(path, f"the line is longer than {MAX_LINE:,} characters, the most cop-graph reads in "
+                                   "N-Triples or N-Quads; write the file as Turtle, which has no such limit",
+                             text.count("\n", 0, position) + 1)
+        position = end + 1
+
+
+def _refuse_fetching(path: Path, data: bytes, text: str, fmt: str) -> None:
+    """Refuse, before rdflib reads them, what would make reading a file fetch or expand
+    something else: XML entities (see :func:`refuse_xml_entities`) and JSON-LD contexts named
+    by IRI (rdflib fetches them, from the web or from local paths). Contexts written inline in
+    the file are read as usual."""
+    if fmt == "xml":
+        refuse_xml_entities(path, data)
+    elif fmt == "json-ld":
+        try:
+            document = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            return  # reported where the file is read
+        named = _named_context(document)
+        if named is not None:
+            raise InputError(path, f"the file names a JSON-LD context to fetch ({named}); cop-graph reads only "
+                                   "contexts written in the file itself", _line_of(text, named))
+
+
+def refuse_xml_entities(path: Path, data: bytes) -> None:
+    """Refuse XML that declares entities or refers to external ones, whichever parser reads it
+    next: an entity expanding into entities takes minutes from a 1 KB file, and an external
+    one reads local files or the network."""
+    try:
+        defusedxml.sax.parseString(data, xml.sax.handler.ContentHandler(), forbid_entities=True,
+                                   forbid_external=True)
+    except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden) as exc:
+        named = f" {exc.name!r}" if getattr(exc, "name", None) else ""
+        found = data.find(b"<!ENTITY")
+        line = data.count(b"\n", 0, found) + 1 if found >= 0 else None
+        raise InputError(path, f"the file declares the XML entity{named}; cop-graph does not read XML entities, "
+                               "which can expand without bound or read other files", line) from None
+    except xml.sax.SAXParseException:
+        pass  # a syntax error: the RDF/XML reader reports it with its position
+
+
+def _named_context(document: object) -> str | None:
+    """The first context (``@context`` or ``@import``) given by reference rather than inline."""
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key in ("@context", "@import"):
+                value = item.get(key)
+                for reference in value if isinstance(value, list) else [value]:
+                    if isinstance(reference, str):
+                        return reference
+            stack.extend(item.values())
+    return None
 
 
 def _parse_text(text: str, fmt: str, path: Path, base: str | None = None) -> Graph:

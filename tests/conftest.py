@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import http.server as http_server
 import os
 import pty
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -205,3 +207,35 @@ def on_a_terminal(argv: list[str], cwd: Path, env: dict | None = None, timeout: 
     os.close(main)
     status = proc.wait(timeout=timeout)
     return status, proc.stdout.read().decode(), shown.decode(errors="replace")
+
+
+class _Listener(http_server.ThreadingHTTPServer):
+    """A local HTTP server that must never hear from the endpoint."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(http_server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/turtle")
+                self.end_headers()
+                self.wfile.write(b'<urn:leak> <urn:p> "LEAKED" .\n')
+
+            do_POST = do_GET
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.fixture
+def listener():
+    server = _Listener()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

@@ -4,7 +4,6 @@ runaway query while other requests are served, a row cap that says so, size limi
 
 from __future__ import annotations
 
-import http.server as http_server
 import json
 import threading
 import time
@@ -16,38 +15,6 @@ from .conftest import running_server
 from .test_sparql_protocol import get, http
 
 ACCEPT_JSON = {"Accept": "application/sparql-results+json"}
-
-
-class _Listener(http_server.ThreadingHTTPServer):
-    """A local HTTP server that must never hear from the endpoint."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        outer = self
-
-        class Handler(http_server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.requests.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/turtle")
-                self.end_headers()
-                self.wfile.write(b'<urn:leak> <urn:p> "LEAKED" .\n')
-
-            do_POST = do_GET
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-
-
-@pytest.fixture
-def listener():
-    server = _Listener()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 @pytest.mark.parametrize("template", [

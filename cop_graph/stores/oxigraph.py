@@ -36,6 +36,7 @@ from rdflib.term import Node
 from cop_graph.config import Config, user_cache
 from cop_graph.errors import ConfigError, InputError, QueryError
 from cop_graph.namespaces import bind_prefixes
+from cop_graph.parsing import refuse_xml_entities
 from cop_graph.stores import Loaded, PendingFile
 from cop_graph.stores.text import store_text
 
@@ -171,6 +172,8 @@ class OxigraphDiskStore:
         native = _NATIVE.get(pending.path.suffix.lower())
         self.parsed += 1
         if native and pending.verbatim and pending.path.stat().st_size >= NATIVE_FROM_BYTES:
+            if native == "application/rdf+xml":
+                refuse_xml_entities(pending.path, pending.path.read_bytes())
             try:
                 store.bulk_load(str(pending.path), native, base_iri=pending.path.as_uri(), to_graph=graph)
             except SyntaxError as exc:
