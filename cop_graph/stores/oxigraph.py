@@ -34,7 +34,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from cop_graph.config import Config, user_cache
-from cop_graph.errors import ConfigError, InputError, QueryError
+from cop_graph.errors import ConfigError, InputError, OutputError, QueryError
 from cop_graph.namespaces import bind_prefixes
 from cop_graph.parsing import refuse_xml_entities
 from cop_graph.stores import Loaded, PendingFile
@@ -115,6 +115,9 @@ class OxigraphDiskStore:
             shutil.rmtree(version, ignore_errors=True)  # a version left without its manifest
             scratch.rename(version)
             return manifest
+        except OSError as exc:  # a full disk, a file-size limit, a folder that became read-only
+            raise OutputError(f"cannot build the Oxigraph store in {self.path}: {exc}; nothing was changed "
+                              "there (the versions already built are kept)") from None
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 

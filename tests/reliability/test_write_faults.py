@@ -1,0 +1,88 @@
+"""Faults while writing, made by the kernel itself: a file-size limit the process cannot
+pass (what a full disk does to a writer: the write fails midway), and the process killed
+with SIGKILL in the middle of writing. Either way: a clear error or none at all, never a
+truncated or half-written file, and the previous file exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from cop_graph.generate import write_synthetic
+
+from ..conftest import store_settings
+
+PREVIOUS = "the previous export, which must survive\n"
+
+
+def _run(cop_graph_bin: str, *args: str, cwd: Path, max_bytes: int | None = None) -> subprocess.CompletedProcess:
+    def limit() -> None:  # in the child: writes past max_bytes fail with EFBIG, as on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+    environment.update(store_settings(), COP_GRAPH_VALIDATION_CACHE="off")
+    return subprocess.run([cop_graph_bin, *args], cwd=cwd, env=environment, capture_output=True, text=True,
+                          timeout=300, preexec_fn=limit if max_bytes else None)
+
+
+@pytest.mark.parametrize("command", [
+    ["export", "--format", "nt", "-o", "{target}"],
+    ["network", "export", "--projection", "full", "--format", "graphml", "-o", "{target}"],
+])
+def test_a_write_that_fails_midway_leaves_the_previous_file(cop_graph_bin, store, tmp_path, command):
+    assert _run(cop_graph_bin, "stats", cwd=tmp_path).returncode == 0  # the store is built before the limit
+    target = tmp_path / "out"
+    target.write_text(PREVIOUS, encoding="utf-8")
+    proc = _run(cop_graph_bin, *[a.format(target=target) for a in command], cwd=tmp_path, max_bytes=64 * 1024)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"{target}: cannot write the file: File too large" in proc.stderr
+    assert target.read_text(encoding="utf-8") == PREVIOUS
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary file left behind
+
+
+def test_an_export_killed_midway_leaves_the_previous_file_and_the_next_run_completes(cop_graph_bin, store, tmp_path):
+    data = tmp_path / "big.nt"
+    write_synthetic(100_000, data, 0, "nt", lambda _: None)
+    target = tmp_path / "out.nt"
+    target.write_text(PREVIOUS, encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+    environment.update(store_settings(), COP_GRAPH_VALIDATION_CACHE="off")
+    argv = [cop_graph_bin, "export", "--format", "nt", "--no-validate", "-o", str(target), "--data", str(data)]
+    writer = subprocess.Popen(argv, cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    while not any(p.name.startswith(".out.nt.") for p in tmp_path.iterdir()):  # the temporary file is being written
+        assert writer.poll() is None and time.monotonic() < deadline, "the export ended before it could be killed"
+        time.sleep(0.01)
+    writer.kill()
+    writer.wait(timeout=30)
+    assert writer.returncode == -signal.SIGKILL
+    assert target.read_text(encoding="utf-8") == PREVIOUS
+    again = subprocess.run(argv, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert target.read_text(encoding="utf-8").count("\n") > 100_000
+
+
+def test_an_oxigraph_store_that_cannot_be_written_keeps_the_version_it_had(cop_graph_bin, tmp_path):
+    folder, data = tmp_path / "store", tmp_path / "data"
+    data.mkdir()
+    small, big = data / "small.ttl", data / "big.nt"
+    small.write_text("<http://example.org/s> <http://example.org/p> 1 .\n", encoding="utf-8")
+    write_synthetic(100_000, big, 0, "nt", lambda _: None)
+    store = ["--store", "oxigraph", "--store-path", str(folder)]
+    before = _run(cop_graph_bin, "stats", *store, "--data", str(small), cwd=tmp_path)
+    assert before.returncode == 0, before.stderr
+    proc = _run(cop_graph_bin, "stats", *store, "--data", str(small), "--data", str(big), cwd=tmp_path,
+                max_bytes=1024 * 1024)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "File too large" in proc.stderr and ("cannot build the Oxigraph store" in proc.stderr
+                                                 or f"{big}: cannot load the file" in proc.stderr)
+    assert not [p.name for p in folder.iterdir() if p.name.startswith("building-")]
+    after = _run(cop_graph_bin, "stats", *store, "--data", str(small), cwd=tmp_path)
+    assert after.returncode == 0 and after.stdout == before.stdout
