@@ -197,6 +197,8 @@ def test_nothing_acceptable_is_406(endpoint):
     ("PUT", b"ASK {}", {"Content-Type": "application/sparql-query"}, {}, 405, "Method Not Allowed"),
     ("DELETE", None, {}, {}, 405, "Method Not Allowed"),
     ("GET", None, {}, {"query": "SELECT * WHERE { ?s nope:p ?o }"}, 400, "Unknown namespace prefix"),
+    ("GET", None, {}, {"query": "SELECT (" + "(" * 300 + "1" + ")" * 300 + " AS ?x) {}"}, 400, "nests too deeply"),
+    ("GET", None, {}, {"query": "SELECT * WHERE " + "{" * 300 + "}" * 300}, 400, "nests too deeply"),
 ])
 def test_malformed_requests_get_a_4xx_a_person_can_act_on(endpoint, method, body, headers, params, status, fragment):
     url = f"{endpoint}/sparql" + (f"?{urllib.parse.urlencode(params, doseq=True)}" if params else "")

@@ -61,8 +61,16 @@ def test_a_local_file_is_never_read(endpoint, tmp_path):
         assert status in (200, 403) and "TOP-SECRET" not in body
 
 
-def test_a_runaway_query_is_stopped_while_other_requests_are_answered(endpoint):
-    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+ANY = "(!<urn:none>|^!<urn:none>)"  # any link, either way: a path over every cycle in the graph
+
+
+@pytest.mark.parametrize("runaway", [
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",  # the Fuseki timeout test
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?x " + ANY + "* ?y }",
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } OFFSET 1000000000000",
+], ids=["3-way product", "ORDER BY over a product", "path over the cycles", "huge OFFSET"])
+def test_a_runaway_query_is_stopped_while_other_requests_are_answered(endpoint, runaway):
     outcome: dict = {}
 
     def slow() -> None:
