@@ -52,6 +52,9 @@ SETTINGS = (
             "Query worker processes of the server: queries run there so a slow one can be stopped."),
     Setting("queue_timeout", "COP_GRAPH_QUEUE_TIMEOUT", "5",
             "Seconds a request waits for a free query worker before it is answered 503."),
+    Setting("queue_length", "COP_GRAPH_QUEUE_LENGTH", "4",
+            "Requests that may wait for a query worker at once; more are answered 503 at once, so "
+            "the request threads stay free for pages."),
     Setting("store", "COP_GRAPH_STORE", "memory",
             "Where the statements live: memory (rdflib, parsed at every start), oxigraph (an Oxigraph "
             "store on disk, kept between starts) or sparql (a remote SPARQL 1.1 store)."),
@@ -84,6 +87,7 @@ class Config:
     service_allowlist: tuple[str, ...] = ()
     workers: int = 2
     queue_timeout: float = 5.0
+    queue_length: int = 4
     store: str = "memory"
     store_path: Path | None = None
     store_url: str = ""
@@ -149,6 +153,7 @@ def load_config(**overrides: object) -> Config:
         service_allowlist=tuple(raw["service_allowlist"].split()),
         workers=_number("workers", raw["workers"], int, 0),
         queue_timeout=_number("queue timeout", raw["queue_timeout"], float, 0),
+        queue_length=_number("queue length", raw["queue_length"], int, 0),
         store=store,
         store_path=Path(raw["store_path"]).expanduser().resolve() if raw["store_path"] else None,
         store_url=raw["store_url"],

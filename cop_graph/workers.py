@@ -69,12 +69,15 @@ class _Worker:
 
 class WorkerPool:
     """A fixed number of query workers; requests wait a little for a free one, then get
-    :class:`Busy` (an HTTP 503 with Retry-After)."""
+    :class:`Busy` (an HTTP 503 with Retry-After). At most ``queue_length`` requests wait at
+    once: in a flood the rest are turned away at once instead of holding every request
+    thread, so pages and cached answers are still served."""
 
     def __init__(self, config: Config, data: tuple[str | Path, ...] | list[str | Path] = ()) -> None:
         self.config = config
         self.data = [str(Path(p).resolve()) for p in data]
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._waiting = threading.BoundedSemaphore(config.workers + config.queue_length)
         self._ready = threading.Event()
         self._closed = False
         for _ in range(config.workers):
@@ -103,6 +106,15 @@ class WorkerPool:
         return self._ready.wait(timeout)
 
     def answer(self, request: QueryRequest) -> Answer:
+        if not self._waiting.acquire(blocking=False):
+            raise Busy(f"every query worker is busy and {self.config.queue_length} more queries are waiting; "
+                       "try again in a few seconds")
+        try:
+            return self._answer(request)
+        finally:
+            self._waiting.release()
+
+    def _answer(self, request: QueryRequest) -> Answer:
         try:
             worker = self._idle.get(timeout=self.config.queue_timeout)
         except queue.Empty:

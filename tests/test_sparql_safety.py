@@ -140,3 +140,31 @@ def test_a_lone_surrogate_in_a_result_is_a_400_in_every_format(endpoint, fmt):
     assert status == 400 and "lone surrogate" in body
     status, body, _ = get(endpoint, query='SELECT ?x WHERE { BIND("a\\uD7FFb" AS ?x) }', format=fmt)
     assert status == 200
+
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_a_flood_of_heavy_queries_is_turned_away_while_pages_and_cached_answers_are_served(cop_graph_bin):
+    settings = {"COP_GRAPH_QUERY_TIMEOUT": "3", "COP_GRAPH_QUEUE_LENGTH": "2", "COP_GRAPH_QUEUE_TIMEOUT": "5"}
+    with running_server(cop_graph_bin, "--workers", "2", "--threads", "8", env=settings) as url:
+        light = "ASK { ?s a <https://schema.org/Person> }"
+        assert get(url, ACCEPT_JSON, query=light)[0] == 200  # now in the answer cache
+        answers: list = []
+        flood = [threading.Thread(target=lambda n=n: answers.append(get(url, ACCEPT_JSON, query=f"{HEAVY} # {n}")))
+                 for n in range(10)]
+        for thread in flood:
+            thread.start()
+        time.sleep(0.5)
+        home = http(url + "/", headers={"Accept": "text/html"})
+        cached = get(url, ACCEPT_JSON, query=light)
+        during = any(thread.is_alive() for thread in flood)
+        for thread in flood:
+            thread.join(timeout=60)
+        assert during, "the flood was over before the page was asked for"
+        assert home[0] == 200 and cached[0] == 200 and json.loads(cached[1])["boolean"] is True
+        statuses = sorted(status for status, _, _ in answers)
+        assert statuses == [503] * 10  # stopped at the time limit, or turned away
+        turned_away = [headers for _, text, headers in answers if "more queries are waiting" in text]
+        assert len(turned_away) >= 6 and all(h["Retry-After"] for h in turned_away)  # 2 running, 2 waiting
+        assert get(url, ACCEPT_JSON, query="ASK { ?s ?p ?o }")[0] == 200  # the workers are back
