@@ -11,7 +11,9 @@ import csv
 import functools
 import io
 import json
+import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -26,7 +28,7 @@ from cop_graph.config import STORES, load_config
 from cop_graph.conflicts import conflict_warnings
 from cop_graph.dataset import CopDataset, load_dataset
 from cop_graph.engine import QueryRequest, answer
-from cop_graph.errors import CopGraphError, OutputError, ParameterError
+from cop_graph.errors import CopGraphError, OutputError, ParameterError, QueryTimeout
 from cop_graph.export import EXPORT_FORMATS, serialize, write_export
 from cop_graph.formats import GRAPH_RESULT_FORMATS, RDF_SYNTAXES, TABULAR, render_table
 from cop_graph.generate import FORMATS as GENERATE_FORMATS
@@ -95,6 +97,25 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             click.echo("error: the input nests too deeply to be processed", err=True)
             sys.exit(2)
     return wrapper
+
+
+@contextlib.contextmanager
+def _hard_time_limit(seconds: float) -> Iterator[None]:
+    """The engine's alarm interrupts rdflib, but a query running inside Oxigraph's own code
+    never sees it; so a moment after the limit the command ends itself, as the server stops
+    a worker process (the data is only read: nothing is left half-done)."""
+    def stop() -> None:
+        click.echo(f"error: {QueryTimeout(f'the query was stopped at the time limit of {seconds:g} s')}", err=True)
+        sys.stderr.flush()
+        os._exit(QueryTimeout.exit_code)
+
+    timer = threading.Timer(seconds + 1, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def _load(ctx: click.Context, data: tuple[Path, ...], warn: bool = True) -> CopDataset:
@@ -191,7 +212,8 @@ def query_command(ctx: click.Context, query: str | None, expression: str | None,
     else:
         named = _named(library, query)
         request = QueryRequest(named.text, named.bindings(values, config.base), format=fmt)
-    result = answer(loaded, request, config)
+    with _hard_time_limit(config.query_timeout):
+        result = answer(loaded, request, config)
     click.echo(result.body, nl=False)
     if result.truncated:
         click.echo(f"warning: the result was cut at {result.rows:,} rows (COP_GRAPH_MAX_ROWS)", err=True)
