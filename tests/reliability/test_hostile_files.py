@@ -5,6 +5,7 @@ traceback, nothing fetched or read besides the file, and the store as it was."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,14 @@ LAUGHS = "\n".join(['<!DOCTYPE rdf:RDF [', ' <!ENTITY a "' + "a" * 80 + '">',
                     *[f' <!ENTITY {n} "{("&" + p + ";") * 20}">' for p, n in zip("abcd", "bcde", strict=True)],
                     "]>"])
 PADDING = '  <rdf:Description rdf:about="http://example.org/t"><ex:p>padding</ex:p></rdf:Description>\n'
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A local file nothing may read: a JSON-LD context, so a fetch of it would change the data."""
+    path = tmp_path / "secret.json"
+    path.write_text('{"@context": {"p": "http://example.org/TOP-SECRET-VALUE"}}', encoding="utf-8")
+    return path
 
 
 def refused(proc, *expected: str) -> str:
@@ -43,10 +52,8 @@ def test_xml_entity_expansion_is_refused_before_it_starts(cli, tmp_path, padding
     '<!DOCTYPE rdf:RDF [ <!ENTITY % x SYSTEM "{url}/dtd"> %x; ]>',
     '<!DOCTYPE rdf:RDF SYSTEM "{url}/dtd">',
 ])
-def test_external_xml_entities_read_nothing(cli, tmp_path, listener, declaration):
+def test_external_xml_entities_read_nothing(cli, tmp_path, listener, secret, declaration):
     server, url = listener
-    secret = tmp_path / "secret.txt"
-    secret.write_text("TOP-SECRET-VALUE", encoding="utf-8")
     path = tmp_path / "external.rdf"
     value = "&x;" if "ENTITY x" in declaration else "plain"
     path.write_text(RDF_XML.format(doctype=declaration.format(secret=secret, url=url), value=value, padding=""),
@@ -66,10 +73,8 @@ def test_external_xml_entities_read_nothing(cli, tmp_path, listener, declaration
     '[{{"ex": "http://example.org/"}}, "{url}/context.jsonld"]',
     '{{"ex": "http://example.org/", "p": {{"@id": "ex:p", "@context": {{"@import": "{url}/scoped"}}}}}}',
 ])
-def test_json_ld_contexts_named_by_iri_are_refused_without_fetching(cli, tmp_path, listener, context):
+def test_json_ld_contexts_named_by_iri_are_refused_without_fetching(cli, tmp_path, listener, secret, context):
     server, url = listener
-    secret = tmp_path / "secret.json"
-    secret.write_text('{"@context": {"p": "http://example.org/LEAKED"}}', encoding="utf-8")
     path = tmp_path / "named.jsonld"
     path.write_text('{"@context": ' + context.format(secret=secret, url=url) +
                     ', "@id": "http://example.org/s", "ex:p": "x"}', encoding="utf-8")
