@@ -25,7 +25,6 @@ FORMATS = {"rdf-turtle": "turtle", "rdf-n-triples": "nt", "rdf-xml": "xml"}
 
 RDFLIB_N3 = "rdflib reads Turtle with its N3 reader, which accepts this N3 extension"
 IRI_RESOLUTION = "rdflib resolves this relative IRI differently from RFC 3986 (section 5.4)"
-NUMBERS = "rdflib's Turtle reader rewrites a bare number in canonical form (000001 as 1, +1 as 1): another term"
 NT_ESCAPE = "rdflib's N-Triples reader keeps an invalid escape as text instead of refusing it"
 LONG_STRING = "rdflib reads a fourth closing quote into the long string (\"abc\\\"\") instead of refusing it"
 EXCEPTIONS = {
@@ -33,9 +32,6 @@ EXCEPTIONS = {
     "rdf-turtle/IRI-resolution-02": IRI_RESOLUTION,
     "rdf-turtle/IRI-resolution-07": IRI_RESOLUTION,
     "rdf-turtle/IRI-resolution-08": IRI_RESOLUTION,
-    "rdf-turtle/numeric_with_leading_0": NUMBERS,
-    "rdf-turtle/positive_numeric": NUMBERS,
-    "rdf-turtle/turtle-subm-11": NUMBERS,
     "rdf-turtle/turtle-syntax-bad-n3-extras-03": RDFLIB_N3 + " (paths with '.')",
     "rdf-turtle/turtle-syntax-bad-n3-extras-04": RDFLIB_N3 + " (paths with '^')",
     "rdf-turtle/turtle-syntax-bad-n3-extras-06": RDFLIB_N3 + " (paths with '.')",
