@@ -12,6 +12,7 @@ import functools
 import io
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -536,25 +537,31 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
         config = replace(config, service_allowlist=config.service_allowlist + allow_service)
     if config.workers < 1:  # the server always runs queries where the time limit can stop them
         config = replace(config, workers=1)
+    signal.signal(signal.SIGTERM, _stop_serving)  # a service manager's stop: as Ctrl-C, workers and all
     with byte_progress("loading") as advance:
         app = create_app(config, data, progress=advance)
     loaded = app.extensions["cop_dataset"]
-    for conflict in conflict_warnings(loaded) if data else ():
-        click.echo(f"warning: {conflict}", err=True)
     engine = app.extensions["cop_engine"]
-    if hasattr(engine, "wait_ready") and not engine.wait_ready():
-        raise OutputError("the query workers did not start")
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="cop-graph")
-    except OSError as exc:
-        raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    url = f"http://{host}:{server.effective_port}"
-    click.echo(f"cop-graph on {url}/ — SPARQL endpoint {url}/sparql ({len(loaded):,} triples in the "
-               f"{config.store} store, {loaded.store.parsed} of {len(loaded.files)} files parsed; "
-               f"query workers: {config.workers}, time limit {config.query_timeout:g} s); Ctrl-C stops it", err=True)
-    try:
+        for conflict in conflict_warnings(loaded) if data else ():
+            click.echo(f"warning: {conflict}", err=True)
+        if hasattr(engine, "wait_ready") and not engine.wait_ready():
+            raise OutputError("the query workers did not start")
+        try:
+            server = create_server(app, host=host, port=port, threads=threads, ident="cop-graph")
+        except OSError as exc:
+            raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        url = f"http://{host}:{server.effective_port}"
+        click.echo(f"cop-graph on {url}/ — SPARQL endpoint {url}/sparql ({len(loaded):,} triples in the "
+                   f"{config.store} store, {loaded.store.parsed} of {len(loaded.files)} files parsed; "
+                   f"query workers: {config.workers}, time limit {config.query_timeout:g} s); Ctrl-C stops it",
+                   err=True)
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         engine.close()
+
+
+def _stop_serving(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from cop_graph.config import CANONICAL_BASE, Config, load_config
-from cop_graph.errors import InputError
+from cop_graph.errors import ConfigError, InputError
 from cop_graph.namespaces import COP, COPSH, bind_prefixes
 from cop_graph.parsing import FORMATS, parse_file
 from cop_graph.stores import PendingFile, Store, open_store
@@ -58,10 +58,7 @@ class CopDataset:
     @property
     def version(self) -> str:
         """A digest of every loaded file's content: equal data, equal version."""
-        digest = hashlib.sha256()
-        for source in self.files:
-            digest.update(source.graph.encode() + b"\0" + source.digest.encode())
-        return digest.hexdigest()[:16]
+        return data_version((source.graph, source.digest) for source in self.files)
 
     def __len__(self) -> int:
         return sum(source.triples for source in self.files)
@@ -88,13 +85,24 @@ class CopDataset:
         return [s for s in self.files if (node, None, None) in self.dataset.graph(s.graph)]
 
 
+def data_version(files: Iterable[tuple[URIRef, str]]) -> str:
+    """The version of the data made of these (named graph, content digest) pairs."""
+    digest = hashlib.sha256()
+    for graph, content in files:
+        digest.update(graph.encode() + b"\0" + content.encode())
+    return digest.hexdigest()[:16]
+
+
 def load_dataset(extra: tuple[str | Path, ...] | list[str | Path] = (), config: Config | None = None,
-                 bundled: bool = True, progress: Callable[[int, int], None] | None = None) -> CopDataset:
+                 bundled: bool = True, progress: Callable[[int, int], None] | None = None,
+                 expect_version: str | None = None) -> CopDataset:
     """Load the bundled ontology and data plus any extra files or folders.
 
     Every file is parsed completely before it joins the dataset, so a broken file
     raises :class:`InputError` and leaves nothing half-loaded. ``progress`` is told the
-    bytes of the files loaded so far and of all of them.
+    bytes of the files loaded so far and of all of them. With ``expect_version`` (a
+    server's query workers, which must answer from the data the server loaded) files
+    that changed since are refused before anything is built from them.
     """
     config = config or load_config()
     paths: list[tuple[Path, bool]] = []
@@ -110,6 +118,9 @@ def load_dataset(extra: tuple[str | Path, ...] | list[str | Path] = (), config: 
             continue
         seen.add(path.resolve())
         pending.append(_pending(path, is_bundled, config))
+    if expect_version is not None and data_version((p.graph, p.digest) for p in pending) != expect_version:
+        raise ConfigError("the data files changed after the server loaded them; restart the server to serve "
+                          "the new data")
     if progress is not None:
         pending = _counted(pending, progress)
     store = open_store(config)

@@ -29,10 +29,11 @@ _GRACE = 2.0  # seconds past the time limit before a silent worker is killed
 _STARTUP = 300.0
 
 
-def _serve(conn: Connection, config: Config, data: list[str]) -> None:
-    """A worker's life: load the data, then answer requests until the pipe closes."""
+def _serve(conn: Connection, config: Config, data: list[str], version: str | None) -> None:
+    """A worker's life: load the data the server loaded, then answer requests until the
+    pipe closes."""
     try:
-        loaded = load_dataset(data, config=config)
+        loaded = load_dataset(data, config=config, expect_version=version)
     except CopGraphError as exc:
         conn.send(("failed", str(exc)))
         return
@@ -73,9 +74,12 @@ class WorkerPool:
     once: in a flood the rest are turned away at once instead of holding every request
     thread, so pages and cached answers are still served."""
 
-    def __init__(self, config: Config, data: tuple[str | Path, ...] | list[str | Path] = ()) -> None:
+    def __init__(self, config: Config, data: tuple[str | Path, ...] | list[str | Path] = (),
+                 version: str | None = None) -> None:
         self.config = config
         self.data = [str(Path(p).resolve()) for p in data]
+        self.version = version
+        self._processes: set[multiprocessing.process.BaseProcess] = set()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._waiting = threading.BoundedSemaphore(config.workers + config.queue_length)
         self._ready = threading.Event()
@@ -85,9 +89,10 @@ class WorkerPool:
 
     def _start(self) -> None:
         parent, child = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(target=_serve, args=(child, self.config, self.data), daemon=True,
-                                   name="cop-graph-query-worker")
+        process = _CONTEXT.Process(target=_serve, args=(child, self.config, self.data, self.version),
+                                   daemon=True, name="cop-graph-query-worker")
         process.start()
+        self._processes.add(process)
         child.close()
         threading.Thread(target=self._await_ready, args=(_Worker(process, parent),), daemon=True).start()
 
@@ -99,7 +104,7 @@ class WorkerPool:
                 self._ready.set()
                 return
             log.error("a query worker could not start: %s", detail)
-        worker.process.kill()
+        self._stop(worker.process)
 
     def wait_ready(self, timeout: float = _STARTUP) -> bool:
         """Block until at least one worker can take queries."""
@@ -134,16 +139,19 @@ class WorkerPool:
         raise _rebuild(*payload)
 
     def _replace(self, worker: _Worker) -> None:
-        worker.process.kill()
+        self._stop(worker.process)
         worker.conn.close()
         if not self._closed:
             self._start()
 
+    def _stop(self, process: multiprocessing.process.BaseProcess) -> None:
+        process.kill()
+        self._processes.discard(process)
+
     def close(self) -> None:
+        """Stop every worker: idle, busy and still starting (one left loading would go on
+        reading the data files after the server has gone)."""
         self._closed = True
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                return
-            worker.process.kill()
+        for process in list(self._processes):
+            self._stop(process)
+            process.join(5)

@@ -37,7 +37,7 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
     if config.workers > 0:
         from cop_graph.workers import WorkerPool
 
-        engine = WorkerPool(config, data)
+        engine = WorkerPool(config, data, loaded.version)
     else:
         engine = LocalEngine(loaded, config)
     app.extensions["cop_engine"] = CachedAnswers(engine, loaded.version)

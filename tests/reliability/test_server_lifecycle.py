@@ -1,0 +1,58 @@
+"""The server's query workers live and die with it, and answer from the data it loaded."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from cop_graph.config import load_config
+from cop_graph.dataset import load_dataset
+from cop_graph.errors import ConfigError
+from tests.conftest import free_port, serving
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")  # a zombie has stopped; only its exit status is left
+
+
+def test_stopping_the_server_stops_every_query_worker(cop_graph_bin):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+    argv = [cop_graph_bin, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "3"]
+    with serving(argv, f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", "serve", env) as proc:
+        deadline = time.monotonic() + 60
+        while len(workers := _children(proc.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers) >= 3
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0  # a clean stop, as after Ctrl-C
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_a_worker_refuses_data_files_that_changed_after_the_server_loaded_them(tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<https://example.org/a> <https://example.org/p> 1 .\n", encoding="utf-8")
+    config = load_config(store="memory")
+    version = load_dataset([extra], config=config).version
+    assert load_dataset([extra], config=config, expect_version=version).version == version
+    extra.write_text("<https://example.org/a> <https://example.org/p> 2 .\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="the data files changed after the server loaded them"):
+        load_dataset([extra], config=config, expect_version=version)
