@@ -14,7 +14,7 @@ from cop_graph.dataset import load_dataset
 from cop_graph.engine import CachedAnswers, LocalEngine
 from cop_graph.queries import load_library
 from cop_graph.web import caching, errors
-from cop_graph.web.text import finalize
+from cop_graph.web.text import finalize, whole
 
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
 
@@ -28,7 +28,8 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
     """
     config = config or load_config()
     app = Flask(__name__)
-    app.jinja_env.finalize = finalize  # NUL and lone surrogates never reach a page
+    app.jinja_env.finalize = finalize  # values cut to size; NUL and lone surrogates never reach a page
+    app.jinja_env.filters["whole"] = whole
     app.config["COP"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes * 3 + 4096  # room for form encoding
     loaded = load_dataset(data, config=config, progress=progress)

@@ -7,6 +7,7 @@ import re
 
 from cop_graph.config import SETTINGS
 from cop_graph.parsing import MAX_LINE
+from cop_graph.web.text import PAGE_VALUE_CHARS
 
 from ..conftest import ROOT
 from .test_w3c_syntax import EXCEPTIONS
@@ -27,12 +28,14 @@ def _table_after(marker: str) -> list[list[str]]:
 
 def test_the_limits_are_the_defaults_in_force():
     defaults = {s.env: s.default for s in SETTINGS}
+    constants = {"N-Triples": MAX_LINE, "explorer page": PAGE_VALUE_CHARS}
     rows = _table_after("## Limits in force")
-    for _, value, where in rows:
+    for limit, value, where in rows:
         number = float(value.split()[0].strip("`"))
         env = re.search(r"COP_GRAPH_[A-Z_]+", where)
-        assert number == (float(defaults[env[0]]) if env else MAX_LINE), (value, where)
-    assert len(rows) == 8
+        expected = [float(defaults[env[0]])] if env else [v for k, v in constants.items() if k in limit]
+        assert expected == [number], (value, where)
+    assert len(rows) == 9
 
 
 def test_the_w3c_exceptions_are_the_ones_the_tests_run():
