@@ -38,8 +38,11 @@ _SEPARATORS = re.compile(r"[\W_]+")
 
 def normalise(text: str) -> str:
     """The form labels and queries are compared in: without accents (NFKD, combining marks
-    dropped), case-folded, every run of punctuation or whitespace a single space."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    dropped), case-folded, every run of punctuation or whitespace a single space. Folding and
+    decomposing follow Unicode's compatibility caseless match (D146), so that a letter NFKD
+    makes upper case (ℇ → Ɛ) is folded too and the form is the same when made again."""
+    once = unicodedata.normalize("NFKD", unicodedata.normalize("NFD", text).casefold())
+    decomposed = unicodedata.normalize("NFKD", once.casefold())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD)
     return " ".join(_SEPARATORS.sub(" ", bare).split())
 
