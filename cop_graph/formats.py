@@ -34,15 +34,17 @@ def _rdflib_results(fmt: str) -> Callable[[Result, str | None], str]:
     return write
 
 
-def _ask_text(result: Result, header: bool) -> str:
+def _ask_text(result: Result, header: str = "") -> str:
+    """SPARQL defines no CSV or TSV form of a yes/no answer: it is written as one variable,
+    ``_askResult``, named as each format names its variables (TSV with its "?")."""
     value = "true" if result.askAnswer else "false"
-    return f"_askResult\n{value}\n" if header else f"{value}\n"
+    return f"{header}\n{value}\n" if header else f"{value}\n"
 
 
 def write_table(result: Result, base: str | None = None) -> str:
     """A plain text table for people: IRIs shortened, literals as their text."""
     if result.type == "ASK":
-        return _ask_text(result, header=False)
+        return _ask_text(result)
     names = [str(v) for v in result.vars or []]
     rows = [[cell_text(row[i], base) for i in range(len(names))] for row in result]
     return render_table(names, rows)
@@ -96,7 +98,7 @@ def tsv_term(term: Node | None) -> str:
 
 def write_tsv(result: Result, base: str | None = None) -> str:
     if result.type == "ASK":
-        return _ask_text(result, header=True)
+        return _ask_text(result, header="?_askResult")
     names = [str(v) for v in result.vars or []]
     lines = ["\t".join(f"?{n}" for n in names)]
     lines += ["\t".join(tsv_term(row[i]) for i in range(len(names))) for row in result]
@@ -105,7 +107,7 @@ def write_tsv(result: Result, base: str | None = None) -> str:
 
 def write_csv(result: Result, base: str | None = None) -> str:
     if result.type == "ASK":
-        return _ask_text(result, header=True)
+        return _ask_text(result, header="_askResult")
     return _rdflib_results("csv")(result)
 
 

@@ -25,6 +25,7 @@ import rdflib.plugins.sparql.evaluate as rdflib_evaluate
 from pyparsing import ParseException, ParseResults
 from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
+from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import ServiceGraphPattern, parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -182,6 +183,11 @@ def find_query(library: dict[str, NamedQuery], name: str) -> NamedQuery:
         return library[name]
     except KeyError:
         raise UnknownQueryError(f"no named query {name!r}; the library has: {', '.join(sorted(library))}") from None
+
+
+# rdflib's grammar lets pyparsing expand tabs to spaces before parsing, which changes a tab
+# inside a string literal (and the columns of syntax errors): the query is read as written.
+sparql_parser.Query.parse_with_tabs()
 
 
 def prepare(text: str, service_allowlist: tuple[str, ...] = (), max_bytes: int | None = None) -> Query:

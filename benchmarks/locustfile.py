@@ -1,0 +1,67 @@
+"""Traffic for the load test (benchmarks/load_bench.py runs it with locust, headless).
+
+``Reader`` is the light traffic people make: explorer pages, search, a named query, a few
+small SPARQL queries. ``Hostile`` sends queries that run until the time limit, each one
+different so that no answer cache helps; its only acceptable answers are the refusals:
+``503`` at the time limit, or with ``Retry-After`` when every worker is busy. Every request is named
+by its kind, so the statistics come per kind.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import urllib.parse
+
+from locust import HttpUser, between, task
+
+JSON = {"Accept": "application/sparql-results+json"}
+HTML = {"Accept": "text/html"}
+PAGES = ["/", "/org/apple", "/org/telefonica", "/topic/human-rights-due-diligence", "/timeline?year=2022",
+         "/classes", "/topics"]
+SEARCHES = ["remedy", "apple", "due diligence", "end use", "stakeholder", "telef"]
+LIGHT = [
+    "ASK { ?s a <http://www.w3.org/ns/org#Organization> }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.w3.org/ns/org#Membership> }",
+    "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 20",
+]
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(?c != {n}) }}"
+_numbers = itertools.count(random.randrange(10**9))
+
+
+class Reader(HttpUser):
+    wait_time = between(0.05, 0.25)
+
+    @task(4)
+    def page(self) -> None:
+        self.client.get(random.choice(PAGES), headers=HTML, name="page")
+
+    @task(2)
+    def search(self) -> None:
+        self.client.get("/search?" + urllib.parse.urlencode({"q": random.choice(SEARCHES)}), headers=HTML,
+                        name="search")
+
+    @task(1)
+    def named_query(self) -> None:
+        self.client.get("/queries/members-in-year?year=2022&format=json", name="named query")
+
+    @task(2)
+    def light_query(self) -> None:
+        self.client.get("/sparql?" + urllib.parse.urlencode({"query": random.choice(LIGHT)}), headers=JSON,
+                        name="light query")
+
+
+class Hostile(HttpUser):
+    wait_time = between(0.0, 0.1)
+    fixed_count = int(os.environ.get("COP_LOAD_HOSTILE", "0") or 0)
+
+    @task
+    def runaway(self) -> None:
+        query = RUNAWAY.format(n=next(_numbers))
+        with self.client.post("/sparql", data={"query": query}, headers=JSON, name="hostile query",
+                              catch_response=True) as response:
+            if response.status_code == 503 and ("time limit" in response.text or response.headers.get("Retry-After")):
+                response.success()
+            else:
+                response.failure(f"a runaway query got {response.status_code}: {response.text[:120]}")
