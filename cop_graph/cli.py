@@ -517,14 +517,16 @@ def generate_command(target: int, output: Path, seed: int, fmt: str) -> None:
               help="Time limit per query [env COP_GRAPH_QUERY_TIMEOUT; default 10].")
 @click.option("--max-rows", type=click.IntRange(1), default=None,
               help="Most rows a result returns [env COP_GRAPH_MAX_ROWS; default 10000].")
+@click.option("--trusted-proxy", default=None, metavar="ADDRESS",
+              help="The reverse proxy whose X-Forwarded-For names the client [env COP_GRAPH_TRUSTED_PROXY].")
 @click.option("--allow-service", multiple=True, metavar="ENDPOINT",
               help="A SPARQL endpoint IRI that SERVICE may call (repeatable) [env COP_GRAPH_SERVICE_ALLOWLIST].")
 @data_option
 @click.pass_context
 @reports_errors
 def serve_command(ctx: click.Context, host: str, port: int, threads: int, workers: int | None,
-                  query_timeout: float | None, max_rows: int | None, allow_service: tuple[str, ...],
-                  data: tuple[Path, ...]) -> None:
+                  query_timeout: float | None, max_rows: int | None, trusted_proxy: str | None,
+                  allow_service: tuple[str, ...], data: tuple[Path, ...]) -> None:
     """Serve the explorer and the SPARQL endpoint (/sparql) with a production WSGI server."""
     from waitress import create_server
 
@@ -532,7 +534,8 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
 
     config = ctx.obj["config"]
     config = replace(config, **{k: v for k, v in (("workers", workers), ("query_timeout", query_timeout),
-                                                  ("max_rows", max_rows)) if v is not None})
+                                                  ("max_rows", max_rows), ("trusted_proxy", trusted_proxy))
+                                 if v is not None})
     if allow_service:
         config = replace(config, service_allowlist=config.service_allowlist + allow_service)
     if config.workers < 1:  # the server always runs queries where the time limit can stop them
@@ -548,7 +551,8 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
         if hasattr(engine, "wait_ready") and not engine.wait_ready():
             raise OutputError("the query workers did not start")
         try:
-            server = create_server(app, host=host, port=port, threads=threads, ident="cop-graph")
+            server = create_server(app, host=host, port=port, threads=threads, ident="cop-graph",
+                                   **_proxy_settings(config.trusted_proxy))
         except OSError as exc:
             raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         url = f"http://{host}:{server.effective_port}"
@@ -561,6 +565,15 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
         pass
     finally:
         engine.close()
+
+
+def _proxy_settings(proxy: str) -> dict[str, object]:
+    """waitress takes the client's address from the trusted proxy's X-Forwarded-For (its last
+    hop) and drops that header from anyone else."""
+    if not proxy:
+        return {}
+    return {"trusted_proxy": proxy, "trusted_proxy_headers": {"x-forwarded-for"}, "trusted_proxy_count": 1,
+            "clear_untrusted_proxy_headers": True}
 
 
 def _stop_serving(signum: int, frame: object) -> None:

@@ -55,6 +55,12 @@ SETTINGS = (
     Setting("queue_length", "COP_GRAPH_QUEUE_LENGTH", "4",
             "Requests that may wait for a query worker at once; more are answered 503 at once, so "
             "the request threads stay free for pages."),
+    Setting("client_queries", "COP_GRAPH_CLIENT_QUERIES", "0",
+            "Queries one client (address) may have running or waiting at once; more are answered 429. "
+            "0: one fewer than the query workers (at least 1), so no client holds every worker."),
+    Setting("trusted_proxy", "COP_GRAPH_TRUSTED_PROXY", "",
+            "Address of the reverse proxy in front of the server: its X-Forwarded-For names the client "
+            "(for the share per client). Other senders' X-Forwarded-For is ignored."),
     Setting("store", "COP_GRAPH_STORE", "memory",
             "Where the statements live: memory (rdflib, parsed at every start), oxigraph (an Oxigraph "
             "store on disk, kept between starts) or sparql (a remote SPARQL 1.1 store)."),
@@ -88,6 +94,8 @@ class Config:
     workers: int = 2
     queue_timeout: float = 5.0
     queue_length: int = 4
+    client_queries: int = 0
+    trusted_proxy: str = ""
     store: str = "memory"
     store_path: Path | None = None
     store_url: str = ""
@@ -154,6 +162,8 @@ def load_config(**overrides: object) -> Config:
         workers=_number("workers", raw["workers"], int, 0),
         queue_timeout=_number("queue timeout", raw["queue_timeout"], float, 0),
         queue_length=_number("queue length", raw["queue_length"], int, 0),
+        client_queries=_number("queries per client", raw["client_queries"], int, 0),
+        trusted_proxy=raw["trusted_proxy"].strip(),
         store=store,
         store_path=Path(raw["store_path"]).expanduser().resolve() if raw["store_path"] else None,
         store_url=raw["store_url"],

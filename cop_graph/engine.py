@@ -63,7 +63,7 @@ class LocalEngine:
         self.loaded = loaded
         self.config = config
 
-    def answer(self, request: QueryRequest) -> Answer:
+    def answer(self, request: QueryRequest, client: str | None = None) -> Answer:
         return answer(self.loaded, request, self.config)
 
     def close(self) -> None:
@@ -84,7 +84,7 @@ class CachedAnswers:
         self._lock = threading.Lock()
         self.hits = 0
 
-    def answer(self, request: QueryRequest) -> Answer:
+    def answer(self, request: QueryRequest, client: str | None = None) -> Answer:
         key = (self.version, request.text, tuple(sorted((k, v.n3()) for k, v in request.bindings.items())),
                request.default_graphs, request.named_graphs, request.format, request.negotiated)
         with self._lock:
@@ -93,7 +93,7 @@ class CachedAnswers:
                 self._answers.move_to_end(key)
                 self.hits += 1
                 return kept
-        found = self.engine.answer(request)
+        found = self.engine.answer(request, client=client)
         size = len(found.body)
         if size <= self.max_bytes // 8:
             with self._lock:

@@ -62,6 +62,10 @@ class Busy(CopGraphError):
     """Every query worker is taken; the request may be retried shortly."""
 
 
+class TooManyQueries(Busy):
+    """This client already has as many queries running or waiting as one client may."""
+
+
 class ParameterError(CopGraphError):
     """A named-query parameter that is missing, unknown or not of its declared type."""
 

@@ -9,10 +9,13 @@ and other requests keep being served.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import logging
 import multiprocessing
 import queue
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -21,7 +24,7 @@ from cop_graph import errors
 from cop_graph.config import Config
 from cop_graph.dataset import load_dataset
 from cop_graph.engine import Answer, QueryRequest, answer
-from cop_graph.errors import Busy, CopGraphError, QueryError, QueryTimeout
+from cop_graph.errors import Busy, CopGraphError, QueryError, QueryTimeout, TooManyQueries
 
 log = logging.getLogger(__name__)
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork: the server has threads
@@ -72,7 +75,9 @@ class WorkerPool:
     """A fixed number of query workers; requests wait a little for a free one, then get
     :class:`Busy` (an HTTP 503 with Retry-After). At most ``queue_length`` requests wait at
     once: in a flood the rest are turned away at once instead of holding every request
-    thread, so pages and cached answers are still served."""
+    thread, so pages and cached answers are still served. One client (an address) may have
+    at most ``client_queries`` queries running or waiting; by default one fewer than the
+    workers, so a client flooding the endpoint leaves a worker to everyone else."""
 
     def __init__(self, config: Config, data: tuple[str | Path, ...] | list[str | Path] = (),
                  version: str | None = None) -> None:
@@ -83,6 +88,9 @@ class WorkerPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._waiting = threading.BoundedSemaphore(config.workers + config.queue_length)
         self._ready = threading.Event()
+        self._per_client = config.client_queries or max(1, config.workers - 1)
+        self._clients: collections.Counter[str] = collections.Counter()
+        self._clients_lock = threading.Lock()
         self._closed = False
         for _ in range(config.workers):
             self._start()
@@ -110,14 +118,35 @@ class WorkerPool:
         """Block until at least one worker can take queries."""
         return self._ready.wait(timeout)
 
-    def answer(self, request: QueryRequest) -> Answer:
-        if not self._waiting.acquire(blocking=False):
-            raise Busy(f"every query worker is busy and {self.config.queue_length} more queries are waiting; "
-                       "try again in a few seconds")
+    def answer(self, request: QueryRequest, client: str | None = None) -> Answer:
+        with self._share(client):
+            if not self._waiting.acquire(blocking=False):
+                raise Busy(f"every query worker is busy and {self.config.queue_length} more queries are waiting; "
+                           "try again in a few seconds")
+            try:
+                return self._answer(request)
+            finally:
+                self._waiting.release()
+
+    @contextlib.contextmanager
+    def _share(self, client: str | None) -> Iterator[None]:
+        """Count the query against its client's share while it runs or waits."""
+        if client is None:
+            yield
+            return
+        with self._clients_lock:
+            if self._clients[client] >= self._per_client:
+                raise TooManyQueries(f"this client already has {self._clients[client]} "
+                                     f"{'query' if self._clients[client] == 1 else 'queries'} running or waiting, "
+                                     "as many as one client may; send the next when one has been answered")
+            self._clients[client] += 1
         try:
-            return self._answer(request)
+            yield
         finally:
-            self._waiting.release()
+            with self._clients_lock:
+                self._clients[client] -= 1
+                if not self._clients[client]:
+                    del self._clients[client]
 
     def _answer(self, request: QueryRequest) -> Answer:
         try:

@@ -8,6 +8,7 @@ import json
 import threading
 import time
 import urllib.parse
+from http.client import HTTPConnection
 
 import pytest
 
@@ -163,26 +164,83 @@ def test_a_lone_surrogate_in_a_result_is_a_400_in_every_format(endpoint, fmt):
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def test_a_flood_of_heavy_queries_is_turned_away_while_pages_and_cached_answers_are_served(cop_graph_bin):
+def from_address(address: str, url: str, query: str) -> tuple[int, str, dict]:
+    """A GET of the endpoint from another loopback address: a client of its own to the server."""
+    parts = urllib.parse.urlsplit(url)
+    connection = HTTPConnection(parts.hostname, parts.port, timeout=60, source_address=(address, 0))
+    try:
+        connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}), headers=ACCEPT_JSON)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8"), dict(response.headers)
+    finally:
+        connection.close()
+
+
+def _flood(queries: list) -> list:
+    answers: list = []
+    threads = [threading.Thread(target=lambda q=q: answers.append(q())) for q in queries]
+    for thread in threads:
+        thread.start()
+    return threads, answers
+
+
+def test_a_client_flooding_the_endpoint_gets_one_worker_and_429s_while_others_are_served(cop_graph_bin):
     settings = {"COP_GRAPH_QUERY_TIMEOUT": "3", "COP_GRAPH_QUEUE_LENGTH": "2", "COP_GRAPH_QUEUE_TIMEOUT": "5"}
     with running_server(cop_graph_bin, "--workers", "2", "--threads", "8", env=settings) as url:
         light = "ASK { ?s a <https://schema.org/Person> }"
         assert get(url, ACCEPT_JSON, query=light)[0] == 200  # now in the answer cache
-        answers: list = []
-        flood = [threading.Thread(target=lambda n=n: answers.append(get(url, ACCEPT_JSON, query=f"{HEAVY} # {n}")))
-                 for n in range(10)]
-        for thread in flood:
-            thread.start()
+        threads, answers = _flood([lambda n=n: get(url, ACCEPT_JSON, query=f"{HEAVY} # {n}") for n in range(10)])
         time.sleep(0.5)
         home = http(url + "/", headers={"Accept": "text/html"})
         cached = get(url, ACCEPT_JSON, query=light)
-        during = any(thread.is_alive() for thread in flood)
-        for thread in flood:
+        same_client = get(url, ACCEPT_JSON, query="ASK { ?s a <https://schema.org/Event> }")
+        other_client = from_address("127.0.0.2", url, "ASK { ?s a <https://schema.org/Organization> }")
+        during = any(thread.is_alive() for thread in threads)
+        for thread in threads:
             thread.join(timeout=60)
-        assert during, "the flood was over before the page was asked for"
+        assert during, "the flood was over before the others were served"
         assert home[0] == 200 and cached[0] == 200 and json.loads(cached[1])["boolean"] is True
+        assert other_client[0] == 200, other_client  # the worker the flooding client could not take
+        assert same_client[0] == 429 and same_client[2]["Retry-After"]
         statuses = sorted(status for status, _, _ in answers)
-        assert statuses == [503] * 10  # stopped at the time limit, or turned away
+        assert statuses == [429] * 9 + [503], statuses  # one stopped at the time limit, the rest turned away
+        assert all(h["Retry-After"] and "as many as one client may" in text
+                   for status, text, h in answers if status == 429)
+        assert get(url, ACCEPT_JSON, query="ASK { ?s ?p ?o }")[0] == 200  # the worker is back
+
+
+def test_a_flood_from_many_clients_is_bounded_by_the_workers_and_the_queue(cop_graph_bin):
+    settings = {"COP_GRAPH_QUERY_TIMEOUT": "3", "COP_GRAPH_QUEUE_LENGTH": "2", "COP_GRAPH_QUEUE_TIMEOUT": "5"}
+    with running_server(cop_graph_bin, "--workers", "2", "--threads", "12", env=settings) as url:
+        threads, answers = _flood([lambda n=n: from_address(f"127.0.0.{10 + n}", url, f"{HEAVY} # {n}")
+                                   for n in range(10)])
+        time.sleep(0.5)
+        home = http(url + "/", headers={"Accept": "text/html"})
+        for thread in threads:
+            thread.join(timeout=60)
+        assert home[0] == 200
+        assert sorted(status for status, _, _ in answers) == [503] * 10  # stopped at the time limit, or turned away
         turned_away = [headers for _, text, headers in answers if "more queries are waiting" in text]
         assert len(turned_away) >= 6 and all(h["Retry-After"] for h in turned_away)  # 2 running, 2 waiting
         assert get(url, ACCEPT_JSON, query="ASK { ?s ?p ?o }")[0] == 200  # the workers are back
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_x_forwarded_for_names_the_client_only_from_the_trusted_proxy(cop_graph_bin, trusted):
+    settings = {"COP_GRAPH_QUERY_TIMEOUT": "3"}
+    proxy = ["--trusted-proxy", "127.0.0.1"] if trusted else []
+    with running_server(cop_graph_bin, "--workers", "2", *proxy, env=settings) as url:
+        def forwarded(client: str, query: str) -> tuple[int, str, dict]:
+            return http(f"{url}/sparql?{urllib.parse.urlencode({'query': query})}",
+                        headers={**ACCEPT_JSON, "X-Forwarded-For": client})
+
+        threads, answers = _flood([lambda: forwarded("203.0.113.5", HEAVY)])
+        time.sleep(0.5)
+        same = forwarded("203.0.113.5", "ASK { ?s a <https://schema.org/Event> }")
+        other = forwarded("198.51.100.7", "ASK { ?s a <https://schema.org/Organization> }")
+        for thread in threads:
+            thread.join(timeout=60)
+        assert answers[0][0] == 503 and same[0] == 429
+        # Behind the trusted proxy the header tells the clients apart; from anyone else it is
+        # ignored, so a client cannot escape its share by naming another.
+        assert other[0] == (200 if trusted else 429)

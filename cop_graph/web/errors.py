@@ -12,6 +12,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.QueryTooLarge, 413),
     (errors.QueryRefused, 403),
     (errors.QueryTimeout, 503),
+    (errors.TooManyQueries, 429),
     (errors.Busy, 503),
     (errors.StoreUnavailable, 503),
     (errors.NotAcceptable, 406),

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 from cop_graph.engine import Answer, QueryRequest
 
 
 def run(query: QueryRequest) -> Answer:
-    """Every query from the web goes through the app's engine (worker pool or in-process)."""
-    return current_app.extensions["cop_engine"].answer(query)
+    """Every query from the web goes through the app's engine (worker pool or in-process),
+    on behalf of the client's address, which the pool shares its workers by."""
+    return current_app.extensions["cop_engine"].answer(query, client=request.remote_addr)
 
 
 def answer_response(query: QueryRequest) -> Response:

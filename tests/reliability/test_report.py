@@ -35,7 +35,7 @@ def test_the_limits_are_the_defaults_in_force():
         env = re.search(r"COP_GRAPH_[A-Z_]+", where)
         expected = [float(defaults[env[0]])] if env else [v for k, v in constants.items() if k in limit]
         assert expected == [number], (value, where)
-    assert len(rows) == 9
+    assert len(rows) == 10
 
 
 def test_the_w3c_exceptions_are_the_ones_the_tests_run():
