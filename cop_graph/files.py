@@ -1,11 +1,14 @@
 """Writing a file so that a failure never leaves a truncated or half-written one.
 
 The content goes to a temporary file beside the target, is checked, and only then
-replaces the target in one rename; the target keeps its permissions.
+replaces the target in one rename; the target keeps its permissions. The temporary file's
+name carries the writer's process id, so the next write of the same target removes what a
+killed writer left, and never what a running one is writing.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from collections.abc import Callable
@@ -21,8 +24,9 @@ def write_atomically(target: Path, write: Callable[[Path], None],
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{target}: the folder {folder} does not exist")
+    _remove_left_behind(folder, target.name)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from None
     os.close(fd)
@@ -41,6 +45,24 @@ def write_atomically(target: Path, write: Callable[[Path], None],
         raise OutputError(f"{target}: cannot write the file: {exc.strerror or exc}") from None
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _remove_left_behind(folder: Path, name: str) -> None:
+    """The temporary files of this target whose writer is no longer running."""
+    for left in folder.glob(f".{glob.escape(name)}.*.tmp"):
+        pid = left.name[len(name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            left.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _mode_for(target: Path) -> int:

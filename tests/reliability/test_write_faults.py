@@ -64,9 +64,11 @@ def test_an_export_killed_midway_leaves_the_previous_file_and_the_next_run_compl
     writer.wait(timeout=30)
     assert writer.returncode == -signal.SIGKILL
     assert target.read_text(encoding="utf-8") == PREVIOUS
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(f".out.nt.{writer.pid}.")]  # what it left
     again = subprocess.run(argv, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert target.read_text(encoding="utf-8").count("\n") > 100_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.nt", "out.nt"]  # the killed run's file removed
 
 
 def test_an_oxigraph_store_that_cannot_be_written_keeps_the_version_it_had(cop_graph_bin, tmp_path):
