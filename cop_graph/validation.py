@@ -172,7 +172,9 @@ def validate(loaded: CopDataset, shapes_path: Path | None = None, cache: Path | 
     advance = progress or (lambda _: None)
     reused = 0
     if with_cache:
-        findings, triples, reused = _findings_with_cache(loaded, shapes, ValidationCache(cache), advance)
+        kept = ValidationCache(cache)
+        findings, triples, reused = _findings_with_cache(loaded, shapes, kept, advance)
+        kept.prune()
     else:
         data = loaded.union()
         findings, triples = _check(data, shapes, base), len(data)

@@ -7,15 +7,19 @@ that read what changed; every other unit's findings are reused as they are. Blan
 are named afresh at every parse, so findings about them are never reused.
 
 Entries are JSON files written to a temporary name and renamed into place, so a reader
-sees a whole entry or none, and two processes may share the folder.
+sees a whole entry or none, and two processes may share the folder. An entry read is
+touched; entries no run has used for :data:`KEEP_DAYS` days are removed (at most once a
+day), so the folder does not grow with every version of the data ever validated.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -25,6 +29,8 @@ from rdflib import Graph, URIRef
 from cop_graph import __version__
 
 FORMAT = 1  # bump when what is stored changes meaning
+KEEP_DAYS = 30
+_DAY = 86_400.0
 
 
 class ValidationCache:
@@ -35,10 +41,35 @@ class ValidationCache:
         return self.folder / kind / key[:2] / f"{key}.json"
 
     def get(self, kind: str, key: str) -> object | None:
+        path = self._path(kind, key)
         try:
-            return json.loads(self._path(kind, key).read_text(encoding="utf-8"))
+            value = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)  # used: kept for another KEEP_DAYS
         except (OSError, ValueError):
             return None  # absent, unreadable or damaged: computed again
+        return value
+
+    def prune(self) -> int:
+        """Remove the entries unused for KEEP_DAYS days (and temporary files a killed run
+        left); at most once a day. Returns how many files were removed."""
+        marker, now = self.folder / ".pruned", time.time()
+        try:
+            if now - marker.stat().st_mtime < _DAY:
+                return 0
+        except OSError:
+            pass
+        removed = 0
+        for path in self.folder.glob("*/*/*"):
+            try:
+                age = now - path.stat().st_mtime
+                if (path.suffix == ".json" and age > KEEP_DAYS * _DAY) or (path.suffix == ".tmp" and age > _DAY):
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        with contextlib.suppress(OSError):
+            marker.touch()
+        return removed
 
     def put(self, kind: str, key: str, value: object) -> None:
         path = self._path(kind, key)

@@ -4,7 +4,9 @@ only what an edit could not have changed."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 from collections import Counter
 
 from rdflib import RDF, Graph, URIRef
@@ -131,3 +133,23 @@ def test_what_a_shape_reads(tmp_path):
                 URIRef("http://www.w3.org/2001/XMLSchema#true")))
     assert unit_digest(edited, COPSH.MembershipSessionsShape) != unit_digest(shapes, COPSH.MembershipSessionsShape)
     assert unit_digest(edited, COPSH.PersonShape) == unit_digest(shapes, COPSH.PersonShape)
+
+
+def test_entries_unused_for_a_month_are_removed_and_used_ones_kept(cli, tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(PREFIXES + ORG.format("newcomer") + " a schema:Corporation .\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert _validate(cli, extra, cache).returncode == 1
+    entries = sorted(cache.glob("*/*/*.json"))
+    old = time.time() - 40 * 86_400
+    for path in entries:
+        os.utime(path, (old, old))
+    stale = cache / "units" / "zz" / ("0" * 64 + ".json")  # an entry of data no longer loaded
+    stale.parent.mkdir(parents=True)
+    stale.write_text("[]", encoding="utf-8")
+    os.utime(stale, (old, old))
+    (cache / ".pruned").unlink()  # the last pruning was more than a day ago
+    second = _validate(cli, extra, cache)
+    assert _reused(second.stderr)[0] == _reused(second.stderr)[1]  # every entry still there was used
+    assert not stale.exists()
+    assert sorted(cache.glob("*/*/*.json")) == entries  # the used ones were touched, so kept
