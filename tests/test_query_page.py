@@ -183,8 +183,8 @@ def test_a_syntax_error_is_a_400_shown_above_the_editor_with_line_and_column(cli
     error = soup.select_one(".query-error")
     assert error is not None and error.find_next("textarea") is not None  # above the editor
     assert "400 Bad Request" in error.select_one(".status").get_text()
-    assert (error.select_one(".line").get_text(), error.select_one(".column").get_text()) == ("3", "9")
-    assert error.select_one("mark.error-line").get_text() == "        ?x ?y }"  # tabs expanded as the parser counts
+    assert (error.select_one(".line").get_text(), error.select_one(".column").get_text()) == ("3", "2")
+    assert error.select_one("mark.error-line").get_text() == "        ?x ?y }"  # a tab is one column, shown as 8
     assert error.select_one(".caret").get_text() == " " * 8 + "^"
     assert editor(soup) == query
     offset = int(soup.select_one("textarea#query")["data-error-offset"])

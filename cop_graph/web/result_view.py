@@ -159,28 +159,18 @@ def error_view(exc: CopGraphError | ProtocolError, text: str = "") -> ErrorView:
 def _context(text: str, line: int, column: int, around: int = 2) -> tuple[tuple[ContextLine, ...], int | None]:
     """The lines around an error, the error's line marked with a caret under its column.
 
-    The parser counts columns with tabs expanded, so the shown lines expand them too."""
+    The parser counts a tab as one column; the shown lines expand tabs, and the caret
+    stands under the same character."""
     lines = [raw.rstrip("\r") for raw in text.split("\n")]
     if not 1 <= line <= len(lines):
         return (), None
     shown = []
     for number in range(max(1, line - around), min(len(lines), line + around) + 1):
-        expanded = visible(lines[number - 1].expandtabs())
-        caret = " " * (column - 1) + "^" if number == line else ""
-        shown.append(ContextLine(number, expanded, number == line, caret))
+        raw = lines[number - 1]
+        caret = " " * len(raw[:column - 1].expandtabs()) + "^" if number == line else ""
+        shown.append(ContextLine(number, visible(raw.expandtabs()), number == line, caret))
     before = sum(len(raw) + 1 for raw in lines[:line - 1])
-    return tuple(shown), before + _raw_column(lines[line - 1], column) - 1
-
-
-def _raw_column(raw: str, column: int) -> int:
-    """The 1-based column in the raw line of a column counted with tabs expanded."""
-    position = 0
-    for index, char in enumerate(raw):
-        end = (position // 8 + 1) * 8 if char == "\t" else position + 1
-        if column <= end:
-            return index + 1
-        position = end
-    return len(raw) + 1
+    return tuple(shown), before + min(column, len(lines[line - 1]) + 1) - 1
 
 
 def nul_error(text: str) -> QueryError | None:
@@ -191,5 +181,5 @@ def nul_error(text: str) -> QueryError | None:
         return None
     start = text.rfind("\n", 0, index) + 1
     line = text.count("\n", 0, index) + 1
-    column = len(text[start:index].expandtabs()) + 1  # counted as the parser counts them
+    column = index - start + 1  # counted as the parser counts them: a tab is one column
     return QueryError("the query contains a NUL character (U+0000), which SPARQL text cannot hold", line, column)

@@ -42,5 +42,6 @@ def whole(text: object) -> Markup:
 def finalize(value: object) -> object:
     """Jinja's finalize hook: strings are cut to size and made page text before escaping.
     Markup passes as it is: a macro's output was made of values that passed through here
-    already, and text a page must carry whole (the query being edited) is marked with ``|e``."""
+    already, and what a page must carry whole (links, form values, the query being edited)
+    goes through the ``whole`` filter."""
     return page_text(clip(value)) if isinstance(value, str) and not isinstance(value, Markup) else value

@@ -62,7 +62,11 @@ def test_a_long_query_stays_whole_in_the_editor(huge_server):
     query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 #" + "x" * (PAGE_VALUE_CHARS * 2)
     status, _, body = _get(huge_server + "/sparql?" + urllib.parse.urlencode({"query": query}))
     assert status == 200
-    assert BeautifulSoup(body, "html.parser").select_one("textarea#query").get_text().strip() == query
+    soup = BeautifulSoup(body, "html.parser")
+    assert soup.select_one("textarea#query").get_text().strip() == query
+    downloads = [a["href"] for a in soup.select(".downloads a")]
+    assert downloads and all(urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)["query"] == [query]
+                             for href in downloads)  # links are never cut
 
 
 PAGES = ["/", "/org/huge", "/classes", "/topics", "/timeline", "/search?q=huge", "/sparql", "/queries",
