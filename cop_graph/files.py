@@ -8,8 +8,10 @@ killed writer left, and never what a running one is writing.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -48,11 +50,14 @@ def write_atomically(target: Path, write: Callable[[Path], None],
 
 
 def _remove_left_behind(folder: Path, name: str) -> None:
-    """The temporary files of this target whose writer is no longer running."""
+    """The temporary files of this target (exactly: ``.NAME.PID.xxxxxxxx.tmp``, as made
+    below) whose writer is no longer running."""
+    ours = re.compile(rf"\.{re.escape(name)}\.(\d+)\.[a-z0-9_]{{8}}\.tmp")
     for left in folder.glob(f".{glob.escape(name)}.*.tmp"):
-        pid = left.name[len(name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            left.unlink(missing_ok=True)
+        found = ours.fullmatch(left.name)
+        if found and not _running(int(found[1])):
+            with contextlib.suppress(OSError):  # another user's file, or already gone
+                left.unlink()
 
 
 def _running(pid: int) -> bool:

@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from collections import defaultdict
@@ -31,6 +32,8 @@ from cop_graph import __version__
 FORMAT = 1  # bump when what is stored changes meaning
 KEEP_DAYS = 30
 _DAY = 86_400.0
+# What this cache writes: entries, and the temporary files they are written through.
+_ENTRY = re.compile(r"(?:files|units|conflicts)/[0-9a-f]{2}/(?:(?P<entry>[0-9a-f]{64}\.json)|tmp[a-z0-9_]{8}\.tmp)")
 
 
 class ValidationCache:
@@ -44,9 +47,10 @@ class ValidationCache:
         path = self._path(kind, key)
         try:
             value = json.loads(path.read_text(encoding="utf-8"))
-            os.utime(path)  # used: kept for another KEEP_DAYS
         except (OSError, ValueError):
             return None  # absent, unreadable or damaged: computed again
+        with contextlib.suppress(OSError):  # a cache shared read-only is still used
+            os.utime(path)  # used: kept for another KEEP_DAYS
         return value
 
     def prune(self) -> int:
@@ -60,9 +64,12 @@ class ValidationCache:
             pass
         removed = 0
         for path in self.folder.glob("*/*/*"):
+            kept = _ENTRY.fullmatch(path.relative_to(self.folder).as_posix())
+            if kept is None:
+                continue  # not ours: the folder may have been pointed at other files
             try:
                 age = now - path.stat().st_mtime
-                if (path.suffix == ".json" and age > KEEP_DAYS * _DAY) or (path.suffix == ".tmp" and age > _DAY):
+                if age > (KEEP_DAYS * _DAY if kept["entry"] else _DAY):
                     path.unlink()
                     removed += 1
             except OSError:

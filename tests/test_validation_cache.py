@@ -144,12 +144,15 @@ def test_entries_unused_for_a_month_are_removed_and_used_ones_kept(cli, tmp_path
     old = time.time() - 40 * 86_400
     for path in entries:
         os.utime(path, (old, old))
-    stale = cache / "units" / "zz" / ("0" * 64 + ".json")  # an entry of data no longer loaded
-    stale.parent.mkdir(parents=True)
+    stale = cache / "units" / "00" / ("0" * 64 + ".json")  # an entry of data no longer loaded
+    stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_text("[]", encoding="utf-8")
-    os.utime(stale, (old, old))
+    foreign = cache / "units" / "00" / "notes.json"  # not an entry: never removed
+    foreign.write_text("{}", encoding="utf-8")
+    for path in (stale, foreign):
+        os.utime(path, (old, old))
     (cache / ".pruned").unlink()  # the last pruning was more than a day ago
     second = _validate(cli, extra, cache)
     assert _reused(second.stderr)[0] == _reused(second.stderr)[1]  # every entry still there was used
-    assert not stale.exists()
-    assert sorted(cache.glob("*/*/*.json")) == entries  # the used ones were touched, so kept
+    assert not stale.exists() and foreign.exists()
+    assert sorted(cache.glob("*/*/*.json")) == sorted([*entries, foreign])  # the used ones were touched

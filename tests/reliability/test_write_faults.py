@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from cop_graph.files import write_atomically
 from cop_graph.generate import write_synthetic
 
 from ..conftest import store_settings
@@ -88,3 +89,16 @@ def test_an_oxigraph_store_that_cannot_be_written_keeps_the_version_it_had(cop_g
     assert not [p.name for p in folder.iterdir() if p.name.startswith("building-")]
     after = _run(cop_graph_bin, "stats", *store, "--data", str(small), cwd=tmp_path)
     assert after.returncode == 0 and after.stdout == before.stdout
+
+
+def test_only_this_targets_files_of_writers_no_longer_running_are_removed(tmp_path):
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    left = tmp_path / f".export.{ended.pid}.abcdefgh.tmp"  # a killed writer of "export"
+    running = tmp_path / f".export.{os.getpid()}.abcdefgh.tmp"  # a writer still at work
+    other = tmp_path / f".export.2024.nt.{ended.pid}.abcdefgh.tmp"  # another target's file
+    mine = tmp_path / ".export.notes.tmp"  # not one of ours at all
+    for path in (left, running, other, mine):
+        path.write_text("partial", encoding="utf-8")
+    write_atomically(tmp_path / "export", lambda path: path.write_text("whole", encoding="utf-8"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, other.name, mine.name, "export"])
