@@ -549,7 +549,7 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
         for conflict in conflict_warnings(loaded) if data else ():
             click.echo(f"warning: {conflict}", err=True)
         if hasattr(engine, "wait_ready") and not engine.wait_ready():
-            raise OutputError("the query workers did not start")
+            raise OutputError(f"the query workers did not start: {engine.failure}")
         try:
             server = create_server(app, host=host, port=port, threads=threads, ident="cop-graph",
                                    **_proxy_settings(config.trusted_proxy))

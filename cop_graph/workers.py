@@ -24,7 +24,7 @@ from cop_graph import errors
 from cop_graph.config import Config
 from cop_graph.dataset import load_dataset
 from cop_graph.engine import Answer, QueryRequest, answer
-from cop_graph.errors import Busy, CopGraphError, QueryError, QueryTimeout, TooManyQueries
+from cop_graph.errors import Busy, CopGraphError, QueryError, QueryTimeout, StoreUnavailable, TooManyQueries
 
 log = logging.getLogger(__name__)
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork: the server has threads
@@ -91,32 +91,51 @@ class WorkerPool:
         self._per_client = config.client_queries or max(1, config.workers - 1)
         self._clients: collections.Counter[str] = collections.Counter()
         self._clients_lock = threading.Lock()
+        self._lock = threading.Lock()  # the processes, and whether the pool is closed
         self._closed = False
+        self._settled = threading.Event()  # a worker is ready, or every one has failed
+        self.failure: str | None = None  # why the last worker that failed to start did
         for _ in range(config.workers):
             self._start()
 
     def _start(self) -> None:
-        parent, child = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(target=_serve, args=(child, self.config, self.data, self.version),
-                                   daemon=True, name="cop-graph-query-worker")
-        process.start()
-        self._processes.add(process)
+        with self._lock:
+            if self._closed:
+                return
+            parent, child = _CONTEXT.Pipe()
+            process = _CONTEXT.Process(target=_serve, args=(child, self.config, self.data, self.version),
+                                       daemon=True, name="cop-graph-query-worker")
+            process.start()
+            self._processes.add(process)
         child.close()
         threading.Thread(target=self._await_ready, args=(_Worker(process, parent),), daemon=True).start()
 
     def _await_ready(self, worker: _Worker) -> None:
-        if worker.conn.poll(_STARTUP):
-            status, detail = worker.conn.recv()
-            if status == "ready" and not self._closed:
-                self._idle.put(worker)
-                self._ready.set()
-                return
+        try:
+            if worker.conn.poll(_STARTUP):
+                status, detail = worker.conn.recv()
+            else:
+                status, detail = "failed", f"it did not load the data in {_STARTUP:g} s"
+        except (EOFError, OSError):
+            status, detail = "failed", "it stopped while loading the data"
+        if status == "ready" and not self._closed:
+            self._idle.put(worker)
+            self._ready.set()
+            self._settled.set()
+            return
+        if not self._closed:
             log.error("a query worker could not start: %s", detail)
+            self.failure = detail
         self._stop(worker.process)
+        worker.conn.close()
+        if not self._processes:
+            self._settled.set()
 
     def wait_ready(self, timeout: float = _STARTUP) -> bool:
-        """Block until at least one worker can take queries."""
-        return self._ready.wait(timeout)
+        """Block until at least one worker can take queries; False when none could start
+        (:attr:`failure` says why)."""
+        self._settled.wait(timeout)
+        return self._ready.is_set()
 
     def answer(self, request: QueryRequest, client: str | None = None) -> Answer:
         with self._share(client):
@@ -149,6 +168,8 @@ class WorkerPool:
                     del self._clients[client]
 
     def _answer(self, request: QueryRequest) -> Answer:
+        if not self._processes and self.failure:  # none left, and a new one could not start
+            raise StoreUnavailable(f"no query worker is running: {self.failure}")
         try:
             worker = self._idle.get(timeout=self.config.queue_timeout)
         except queue.Empty:
@@ -170,17 +191,19 @@ class WorkerPool:
     def _replace(self, worker: _Worker) -> None:
         self._stop(worker.process)
         worker.conn.close()
-        if not self._closed:
-            self._start()
+        self._start()
 
     def _stop(self, process: multiprocessing.process.BaseProcess) -> None:
         process.kill()
-        self._processes.discard(process)
+        with self._lock:
+            self._processes.discard(process)
 
     def close(self) -> None:
         """Stop every worker: idle, busy and still starting (one left loading would go on
         reading the data files after the server has gone)."""
-        self._closed = True
-        for process in list(self._processes):
+        with self._lock:
+            self._closed = True
+            processes = list(self._processes)
+        for process in processes:
             self._stop(process)
             process.join(5)

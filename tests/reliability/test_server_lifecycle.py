@@ -11,7 +11,9 @@ import pytest
 
 from cop_graph.config import load_config
 from cop_graph.dataset import load_dataset
-from cop_graph.errors import ConfigError
+from cop_graph.engine import QueryRequest
+from cop_graph.errors import ConfigError, StoreUnavailable
+from cop_graph.workers import WorkerPool
 from tests.conftest import free_port, serving
 
 
@@ -56,3 +58,19 @@ def test_a_worker_refuses_data_files_that_changed_after_the_server_loaded_them(t
     extra.write_text("<https://example.org/a> <https://example.org/p> 2 .\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="the data files changed after the server loaded them"):
         load_dataset([extra], config=config, expect_version=version)
+
+
+def test_when_no_worker_can_start_the_pool_says_why_at_once(tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<https://example.org/a> <https://example.org/p> 1 .\n", encoding="utf-8")
+    config = load_config(store="memory", workers=2)
+    pool = WorkerPool(config, [extra], version="0" * 16)  # not the version of these files: as if they changed
+    try:
+        started = time.monotonic()
+        assert pool.wait_ready(timeout=120) is False
+        assert time.monotonic() - started < 100  # told when the workers failed, not at the time-out
+        assert "the data files changed after the server loaded them" in pool.failure
+        with pytest.raises(StoreUnavailable, match="no query worker is running: the data files changed"):
+            pool.answer(QueryRequest("ASK {}"))
+    finally:
+        pool.close()
