@@ -40,6 +40,7 @@ FORMATS: dict[str, str] = {
 QUAD_FORMATS = {"nquads", "trig", "json-ld"}
 LINE_FORMATS = {"nt", "nquads"}
 MAX_LINE = 1_000_000  # characters in one N-Triples or N-Quads line
+_LINE_END = re.compile("[\r\n]")
 
 # rdflib logs a traceback for every ill-typed literal; we report them ourselves.
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
@@ -102,7 +103,8 @@ def _refuse_long_lines(path: Path, text: str) -> None:
     line of 3 MB takes about half a minute), so longer lines are refused, not read for minutes."""
     position = 0
     while len(text) - position > MAX_LINE:
-        end = text.find("\n", position, position + MAX_LINE + 1)
+        found = _LINE_END.search(text, position, position + MAX_LINE + 1)  # N-Triples ends lines with CR or LF
+        end = found.start() if found else -1
         if end < 0:
             raise InputError(path, f"the line is longer than {MAX_LINE:,} characters, the most cop-graph reads in "
                                    "N-Triples or N-Quads; write the file as Turtle, which has no such limit",
@@ -128,21 +130,37 @@ def _refuse_fetching(path: Path, data: bytes, text: str, fmt: str) -> None:
                                    "contexts written in the file itself", _line_of(text, named))
 
 
-def refuse_xml_entities(path: Path, data: bytes) -> None:
+def refuse_xml_entities(path: Path, data: bytes | None = None) -> None:
     """Refuse XML that declares entities or refers to external ones, whichever parser reads it
     next: an entity expanding into entities takes minutes from a 1 KB file, and an external
-    one reads local files or the network."""
+    one reads local files or the network. Without ``data`` the file is read as a stream
+    (a large file read by Oxigraph's own parser is never held in memory)."""
     try:
-        defusedxml.sax.parseString(data, xml.sax.handler.ContentHandler(), forbid_entities=True,
-                                   forbid_external=True)
+        if data is None:
+            defusedxml.sax.parse(str(path), xml.sax.handler.ContentHandler(), forbid_entities=True,
+                                 forbid_external=True)
+        else:
+            defusedxml.sax.parseString(data, xml.sax.handler.ContentHandler(), forbid_entities=True,
+                                       forbid_external=True)
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden) as exc:
         named = f" {exc.name!r}" if getattr(exc, "name", None) else ""
-        found = data.find(b"<!ENTITY")
-        line = data.count(b"\n", 0, found) + 1 if found >= 0 else None
+        line = _entity_line(path, data)
         raise InputError(path, f"the file declares the XML entity{named}; cop-graph does not read XML entities, "
                                "which can expand without bound or read other files", line) from None
     except xml.sax.SAXParseException:
         pass  # a syntax error: the RDF/XML reader reports it with its position
+
+
+def _entity_line(path: Path, data: bytes | None) -> int | None:
+    """The line of the first entity declaration, in ``data`` or else in the file."""
+    if data is not None:
+        found = data.find(b"<!ENTITY")
+        return data.count(b"\n", 0, found) + 1 if found >= 0 else None
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, 1):
+            if b"<!ENTITY" in line:
+                return number
+    return None
 
 
 def _named_context(document: object) -> str | None:

@@ -12,6 +12,8 @@ from http.client import HTTPConnection
 
 import pytest
 
+from cop_graph.web.results import client_of
+
 from .conftest import running_server
 from .test_sparql_protocol import get, http
 
@@ -244,3 +246,15 @@ def test_x_forwarded_for_names_the_client_only_from_the_trusted_proxy(cop_graph_
         # Behind the trusted proxy the header tells the clients apart; from anyone else it is
         # ignored, so a client cannot escape its share by naming another.
         assert other[0] == (200 if trusted else 429)
+
+
+@pytest.mark.parametrize(("address", "client"), [
+    ("203.0.113.5", "203.0.113.5"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:1:2:3", "2001:db8:1:2::/64"),  # the same host under another address
+    ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+    ("::ffff:203.0.113.5", "203.0.113.5"),
+    ("unix-socket", "unix-socket"),
+])
+def test_clients_are_counted_by_address_and_ipv6_hosts_by_their_64(address, client):
+    assert client_of(address) == client

@@ -176,7 +176,7 @@ class OxigraphDiskStore:
         self.parsed += 1
         if native and pending.verbatim and pending.path.stat().st_size >= NATIVE_FROM_BYTES:
             if native == "application/rdf+xml":
-                refuse_xml_entities(pending.path, pending.path.read_bytes())
+                refuse_xml_entities(pending.path)
             try:
                 store.bulk_load(str(pending.path), native, base_iri=pending.path.as_uri(), to_graph=graph)
             except SyntaxError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from flask import Response, current_app, request
 
 from cop_graph.engine import Answer, QueryRequest
@@ -10,7 +12,21 @@ from cop_graph.engine import Answer, QueryRequest
 def run(query: QueryRequest) -> Answer:
     """Every query from the web goes through the app's engine (worker pool or in-process),
     on behalf of the client's address, which the pool shares its workers by."""
-    return current_app.extensions["cop_engine"].answer(query, client=request.remote_addr)
+    return current_app.extensions["cop_engine"].answer(query, client=client_of(request.remote_addr))
+
+
+def client_of(address: str | None) -> str | None:
+    """Who a request counts as for the share per client: its address; for IPv6 its /64, as
+    one host is given a whole /64 and could otherwise take a fresh address per query."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def answer_response(query: QueryRequest) -> Response:

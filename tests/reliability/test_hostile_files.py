@@ -106,6 +106,13 @@ def test_an_n_triples_line_at_the_limit_loads(tmp_path):
     assert len(parse_file(path)) == 1
 
 
+def test_n_triples_lines_ended_by_carriage_returns_are_lines(tmp_path):
+    path = tmp_path / "cr.nt"
+    lines = [f'<http://example.org/s{n}> <http://example.org/p> "{"x" * 1000}" .' for n in range(1200)]
+    path.write_bytes("\r".join(lines).encode("utf-8") + b"\r")  # over the limit in all, not in any line
+    assert len(parse_file(path)) == 1200
+
+
 @pytest.mark.parametrize(("name", "text"), [
     ("brackets.ttl", "@prefix : <http://example.org/> .\n:s :p " + "[ :p " * 50_000 + ":o" + " ]" * 50_000 + " .\n"),
     ("list.ttl", "@prefix : <http://example.org/> .\n:s :p " + "( " * 50_000 + ":o" + " )" * 50_000 + " .\n"),
