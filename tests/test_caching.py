@@ -61,9 +61,9 @@ def engine_calls(app, monkeypatch):
     engine, calls = app.extensions["cop_engine"], []
 
     class Counting:
-        def answer(self, query):
+        def answer(self, query, client=None):
             calls.append(query)
-            return engine.answer(query)
+            return engine.answer(query, client=client)
 
     monkeypatch.setitem(app.extensions, "cop_engine", Counting())
     return calls
@@ -331,9 +331,9 @@ def test_an_answer_is_kept_by_dataset_version_and_request_and_errors_are_not(app
     engine, asked = cached.engine, []
 
     class Counting:
-        def answer(self, query):
+        def answer(self, query, client=None):
             asked.append(query.text)
-            return engine.answer(query)
+            return engine.answer(query, client=client)
 
     monkeypatch.setattr(cached, "engine", Counting())
     text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } # kept"
