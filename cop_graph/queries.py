@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph
 import rdflib.plugins.sparql as rdflib_sparql
 import rdflib.plugins.sparql.evaluate as rdflib_evaluate
 from pyparsing import ParseException, ParseResults
@@ -94,9 +95,12 @@ def _string(raw: str, base: str) -> Literal:
 def _iri(raw: str, base: str) -> URIRef:
     if not raw or _IRI_FORBIDDEN.search(raw):
         raise ValueError("an IRI, absolute or relative to the base (e.g. org/apple), without spaces or <>\"{}|\\^`")
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", raw):
-        return URIRef(raw)
-    return URIRef(base + raw.lstrip("/"))
+    iri = URIRef(raw) if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", raw) else URIRef(base + raw.lstrip("/"))
+    try:
+        pyoxigraph.NamedNode(iri)  # RFC 3987, as every store checks it: control characters, bad %-escapes …
+    except ValueError as exc:
+        raise ValueError(f"a valid IRI ({exc})") from None
+    return iri
 
 
 _TYPES = {"xsd:gYear": _gyear, "xsd:integer": _integer, "xsd:date": _date, "xsd:string": _string, "iri": _iri}
