@@ -83,4 +83,5 @@ class OutputError(CopGraphError):
 
 
 class StoreUnavailable(CopGraphError):
-    """The remote store cannot be reached, fails or does not answer in time."""
+    """The store cannot answer now: the remote store is down or slow, or no query worker
+    is left to run the query (one that stopped is being replaced). Worth retrying."""

@@ -182,7 +182,8 @@ class WorkerPool:
             status, payload = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
-            raise QueryError("the query worker stopped unexpectedly; the query was not answered") from None
+            raise StoreUnavailable("the query worker stopped unexpectedly (a new one is starting); the query "
+                                   "was not answered") from None
         self._idle.put(worker)
         if status == "ok":
             return payload

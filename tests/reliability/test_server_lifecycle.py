@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -74,3 +78,45 @@ def test_when_no_worker_can_start_the_pool_says_why_at_once(tmp_path):
             pool.answer(QueryRequest("ASK {}"))
     finally:
         pool.close()
+
+
+def _workers(pid: int) -> list[int]:
+    """The server's query workers (multiprocessing's resource tracker is a child too)."""
+    return [child for child in _children(pid) if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
+
+
+def test_a_worker_that_dies_mid_query_is_a_503_and_is_replaced(cop_graph_bin):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
+    endpoint = f"http://127.0.0.1:{port}/sparql"
+    argv = [cop_graph_bin, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+            "--query-timeout", "60"]
+    runaway = urllib.parse.urlencode({"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i"})
+    outcome: dict = {}
+
+    def ask() -> None:
+        try:
+            urllib.request.urlopen(f"{endpoint}?{runaway}", timeout=90).read()
+            outcome["status"] = 200
+        except urllib.error.HTTPError as exc:
+            outcome.update(status=exc.code, retry=exc.headers.get("Retry-After"), text=exc.read().decode())
+
+    with serving(argv, f"{endpoint}?query=ASK%7B%7D", "serve", env) as proc:
+        (worker,) = _workers(proc.pid)
+        thread = threading.Thread(target=ask)
+        thread.start()
+        time.sleep(2)  # the query is running in the worker
+        assert thread.is_alive()
+        os.kill(worker, signal.SIGKILL)  # as the kernel's OOM killer would
+        thread.join(timeout=30)
+        assert outcome["status"] == 503 and outcome["retry"], outcome
+        assert "the query worker stopped unexpectedly" in outcome["text"]
+        deadline = time.monotonic() + 90
+        while True:  # a new worker loads the data, then answers
+            try:
+                assert urllib.request.urlopen(f"{endpoint}?query=ASK%7B%7D", timeout=30).status == 200
+                break
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 503 and time.monotonic() < deadline, exc.read()
+                time.sleep(0.5)
+        assert _workers(proc.pid) and worker not in _workers(proc.pid)
