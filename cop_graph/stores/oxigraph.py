@@ -14,6 +14,7 @@ removes only the versions nobody holds.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -70,13 +71,17 @@ class OxigraphDiskStore:
     def load(self, files: list[PendingFile]) -> list[Loaded]:
         self._check_folder()
         version = self.path / _version(files, self.config.base)
-        with _locked(self.path / ".lock", fcntl.LOCK_EX):
-            manifest = _manifest(version)
-            if manifest is None:
-                manifest = self._build(files, version)
-            self._hold = open(f"{version}.inuse", "a")  # noqa: SIM115 (held until the process ends)
-            fcntl.flock(self._hold, fcntl.LOCK_SH)
-            self._prune(keep=version)
+        refused = _cannot_write(self.path)
+        if refused:
+            manifest = self._use_built(version, refused)
+        else:
+            with _locked(self.path / ".lock", fcntl.LOCK_EX):
+                manifest = _manifest(version)
+                if manifest is None:
+                    manifest = self._build(files, version)
+                self._hold = open(f"{version}.inuse", "a")  # noqa: SIM115 (held until the process ends)
+                fcntl.flock(self._hold, fcntl.LOCK_SH)
+                self._prune(keep=version)
         self._open(version)
         return [Loaded(Path(f["path"]), URIRef(f["graph"]), f["digest"], f["bundled"], f["triples"])
                 for f in manifest["files"]]
@@ -90,6 +95,20 @@ class OxigraphDiskStore:
         if foreign:
             raise ConfigError(f"{self.path} is not a cop-graph store folder (it holds {foreign[0]!r}); "
                               "give another --store-path, or an empty or new folder")
+
+    def _use_built(self, version: Path, refused: str) -> dict:
+        """A store folder this process may only read (another user's, a read-only mount):
+        the version of these files is used if it is built; nothing is built or removed."""
+        try:
+            self._hold = open(f"{version}.inuse")  # noqa: SIM115 (held until the process ends)
+            fcntl.flock(self._hold, fcntl.LOCK_SH)  # a writer does not remove it while it is read
+        except OSError:
+            self._hold = None  # no holder file: nobody else reads it, and nobody can write here to remove it
+        manifest = _manifest(version)
+        if manifest is None:
+            raise ConfigError(f"cannot build the Oxigraph store for these data files in {self.path}: {refused}; "
+                              "give a --store-path this process may write, or build it there as its owner")
+        return manifest
 
     def _build(self, files: list[PendingFile], version: Path) -> dict:
         """Build a version in a scratch folder and rename it into place. It starts from a
@@ -359,6 +378,17 @@ def _input_error(path: Path, message: str) -> InputError:
     if found:
         return InputError(path, f"syntax error: {message[:found.start()].strip()}", int(found[1]), int(found[2]) + 1)
     return InputError(path, f"syntax error: {message}")
+
+
+def _cannot_write(folder: Path) -> str | None:
+    """Why this process may not write in ``folder`` (its reason from the system), or None."""
+    try:
+        with open(folder / ".lock", "a"):
+            return None
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return exc.strerror
+        raise ConfigError(f"cannot use {folder} as the store folder: {exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ truncated or half-written file, and the previous file exactly as it was."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import resource
 import signal
@@ -19,18 +20,49 @@ from cop_graph.generate import write_synthetic
 
 from ..conftest import store_settings
 
+EXAMPLES = Path(__file__).parents[1] / "examples"
 PREVIOUS = "the previous export, which must survive\n"
 
 
-def _run(cop_graph_bin: str, *args: str, cwd: Path, max_bytes: int | None = None) -> subprocess.CompletedProcess:
+def _run(cop_graph_bin: str, *args: str, cwd: Path, max_bytes: int | None = None,
+         unprivileged: bool = False) -> subprocess.CompletedProcess:
     def limit() -> None:  # in the child: writes past max_bytes fail with EFBIG, as on a full disk
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
 
     environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
     environment.update(store_settings(), COP_GRAPH_VALIDATION_CACHE="off")
+    child = limit if max_bytes else _without_override if unprivileged else None
     return subprocess.run([cop_graph_bin, *args], cwd=cwd, env=environment, capture_output=True, text=True,
-                          timeout=300, preexec_fn=limit if max_bytes else None)
+                          timeout=300, preexec_fn=child)
+
+
+_PR_CAPBSET_DROP, _CAP_DAC_OVERRIDE = 24, 1  # <linux/prctl.h>, <linux/capability.h>
+
+
+def _without_override() -> None:
+    """In the child, before it runs the command: root (as in CI) passes every permission
+    check through CAP_DAC_OVERRIDE; out of the bounding set, the command run next is held
+    to file permissions like any user. A user other than root is held to them already."""
+    if os.geteuid() == 0 and ctypes.CDLL(None, use_errno=True).prctl(_PR_CAPBSET_DROP, _CAP_DAC_OVERRIDE, 0, 0, 0):
+        raise OSError(ctypes.get_errno(), "cannot drop CAP_DAC_OVERRIDE")
+
+
+def _read_only(folder: Path) -> list[tuple[str, int, bytes]]:
+    """Take write permission from ``folder`` and all in it; return what it holds, to compare after."""
+    held = []
+    for path in sorted([folder, *folder.rglob("*")], reverse=True):
+        path.chmod(path.stat().st_mode & ~0o222)
+        held.append((str(path.relative_to(folder)), path.stat().st_mode,
+                     path.read_bytes() if path.is_file() else b""))
+    return held
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    yield _read_only
+    for path in [tmp_path, *tmp_path.rglob("*")]:  # so that pytest can remove them
+        path.chmod(path.stat().st_mode | 0o200)
 
 
 @pytest.mark.parametrize("command", [
@@ -102,3 +134,49 @@ def test_only_this_targets_files_of_writers_no_longer_running_are_removed(tmp_pa
         path.write_text("partial", encoding="utf-8")
     write_atomically(tmp_path / "export", lambda path: path.write_text("whole", encoding="utf-8"))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, other.name, mine.name, "export"])
+
+
+@pytest.mark.parametrize("command", [
+    ["export", "--format", "nt", "-o", "{target}"],
+    ["network", "export", "--projection", "full", "--format", "graphml", "-o", "{target}"],
+    ["import", str(EXAMPLES / "rdr-sample" / "mapping.yml"), "-o", "{target}"],
+    ["link", str(EXAMPLES / "rdr-sample" / "rdr-sample.ttl"), "-o", "{target}"],
+])
+def test_a_folder_that_cannot_be_written_is_refused_and_the_previous_file_kept(
+        cop_graph_bin, store, tmp_path, read_only, command):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "previous.ttl"
+    target.write_text(PREVIOUS, encoding="utf-8")
+    before = read_only(folder)
+    proc = _run(cop_graph_bin, *[a.format(target=target) for a in command], cwd=tmp_path, unprivileged=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"{target}: cannot write in {folder}: Permission denied" in proc.stderr
+    assert read_only(folder) == before
+
+
+def test_a_store_folder_that_cannot_be_written_serves_the_version_built_there(cop_graph_bin, tmp_path, read_only):
+    folder, extra = tmp_path / "store", tmp_path / "extra.ttl"
+    extra.write_text("<http://example.org/s> <http://example.org/p> 1 .\n", encoding="utf-8")
+    store = ["--store", "oxigraph", "--store-path", str(folder)]
+    built = _run(cop_graph_bin, "stats", *store, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    before = read_only(folder)  # another user's store, or a read-only mount
+    again = _run(cop_graph_bin, "stats", *store, cwd=tmp_path, unprivileged=True)
+    assert again.returncode == 0 and again.stdout == built.stdout, again.stderr
+    other = _run(cop_graph_bin, "stats", *store, "--data", str(extra), cwd=tmp_path, unprivileged=True)
+    assert other.returncode == 2 and "Traceback" not in other.stderr, other.stderr
+    assert (f"cannot build the Oxigraph store for these data files in {folder}: Permission denied"
+            in other.stderr)
+    assert read_only(folder) == before
+
+
+def test_an_empty_store_folder_that_cannot_be_written_is_a_clean_error(cop_graph_bin, tmp_path, read_only):
+    folder = tmp_path / "store"
+    folder.mkdir()
+    read_only(folder)
+    proc = _run(cop_graph_bin, "stats", "--store", "oxigraph", "--store-path", str(folder), cwd=tmp_path,
+                unprivileged=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"cannot build the Oxigraph store for these data files in {folder}: Permission denied" in proc.stderr
+    assert list(folder.iterdir()) == []
