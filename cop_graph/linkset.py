@@ -26,11 +26,11 @@ from rdflib.namespace import DCTERMS, OWL, PROV, QB, SKOS, VOID, XSD
 from cop_graph.config import Config
 from cop_graph.dataset import CopDataset, load_dataset
 from cop_graph.errors import InputError, OutputError
-from cop_graph.files import write_atomically
+from cop_graph.files import write_together
 from cop_graph.linking import Outcome, load_sides, match_all
 from cop_graph.namespaces import bind_prefixes
 from cop_graph.parsing import parse_file
-from cop_graph.review import read_decisions, review_rows, write_review
+from cop_graph.review import read_decisions, render_review, review_rows
 from cop_graph.validation import validate
 
 SSSOM = Namespace("https://w3id.org/sssom/")
@@ -72,11 +72,14 @@ def link_dataset(dataset: Path, config: Config, threshold: float = 0.9, floor: f
     graph = build_linkset(name, imported, outcomes, config.base)
     text = f"# Linkset of {name} to the COP graph, written by `cop-graph link`; review: {name}-review.csv\n" + \
         graph.serialize(format="turtle")
-    write_atomically(output, lambda p: p.write_text(text, encoding="utf-8"),
-                     lambda p: _check(p, dataset, graph, config))
     rows = review_rows(outcomes)
     csv_path, html_path = output.parent / f"{name}-review.csv", output.parent / f"{name}-review.html"
-    write_review(rows, csv_path, html_path, f"Links of {name} to the COP graph: to review")
+    review_csv, review_html = render_review(rows, f"Links of {name} to the COP graph: to review")
+    write_together([  # the linkset and its review report: all new, or all as they were
+        (output, lambda p: p.write_text(text, encoding="utf-8"), lambda p: _check(p, dataset, graph, config)),
+        (csv_path, lambda p: p.write_text(review_csv, encoding="utf-8"), None),
+        (html_path, lambda p: p.write_text(review_html, encoding="utf-8"), None),
+    ])
     return LinkResult(name, outcomes, output, csv_path, html_path, len({r["external"] for r in rows}))
 
 

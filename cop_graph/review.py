@@ -15,7 +15,6 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cop_graph.errors import InputError
-from cop_graph.files import write_atomically
 from cop_graph.linking import Decision, Entity, Outcome
 
 COLUMNS = ("external", "external_label", "status", "cop", "cop_label", "score", "method", "evidence",
@@ -45,15 +44,14 @@ def _score(score: float | None) -> str:
     return "" if score is None else f"{score:.2f}"
 
 
-def write_review(rows: list[dict[str, str]], csv_path: Path, html_path: Path, title: str) -> None:
+def render_review(rows: list[dict[str, str]], title: str) -> tuple[str, str]:
+    """The review report as CSV (for a spreadsheet or a decision file) and as an HTML page."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    text = buffer.getvalue()
-    write_atomically(csv_path, lambda p: p.write_text(text, encoding="utf-8"))
     html = _environment().get_template("review.html").render(title=title, rows=rows, columns=COLUMNS)
-    write_atomically(html_path, lambda p: p.write_text(html, encoding="utf-8"))
+    return buffer.getvalue(), html
 
 
 def _environment() -> Environment:

@@ -180,3 +180,29 @@ def test_an_empty_store_folder_that_cannot_be_written_is_a_clean_error(cop_graph
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert f"cannot build the Oxigraph store for these data files in {folder}: Permission denied" in proc.stderr
     assert list(folder.iterdir()) == []
+
+
+def test_a_linkset_and_its_review_report_are_replaced_together_or_not_at_all(cop_graph_bin, store, tmp_path):
+    linkset = tmp_path / "rdr-sample-links.ttl"
+    argv = ["link", str(EXAMPLES / "rdr-sample" / "rdr-sample.ttl"), "-o", str(linkset)]
+    first = _run(cop_graph_bin, *argv, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    written = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert sorted(written) == ["rdr-sample-links.ttl", "rdr-sample-review.csv", "rdr-sample-review.html"]
+    for path in tmp_path.iterdir():
+        path.write_bytes(b"previous " + path.name.encode())
+    html = tmp_path / "rdr-sample-review.html"
+    html.unlink()
+    html.mkdir()  # the last of the three cannot be written
+    proc = _run(cop_graph_bin, *argv, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"{html}: is a folder" in proc.stderr
+    assert linkset.read_bytes() == b"previous rdr-sample-links.ttl"
+    assert (tmp_path / "rdr-sample-review.csv").read_bytes() == b"previous rdr-sample-review.csv"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(written)  # no temporary file left
+    html.rmdir()
+    again = _run(cop_graph_bin, *argv, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    for name in written:  # all three new again (the linkset dates itself: not compared)
+        assert not (tmp_path / name).read_bytes().startswith(b"previous ")
+    assert (tmp_path / "rdr-sample-review.csv").read_bytes() == written["rdr-sample-review.csv"]
