@@ -151,7 +151,7 @@ def _format(request: QueryRequest, form: str) -> str:
         return request.format or default_format(form)
     chosen = request.negotiated[0 if form in ("SELECT", "ASK") else 1]
     if chosen is None:
-        raise NotAcceptable(f"none of the accepted media types can carry a {form} result; "
+        raise NotAcceptable(f"none of the accepted media types can carry the result of {form}; "
                             f"available: {', '.join(media_type_of(f, form) for f in formats_for(form))}")
     return chosen
 
