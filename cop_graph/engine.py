@@ -130,7 +130,7 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
             raise OutputError(f"format {fmt!r} does not fit a {form} result; "
                               f"choose one of: {', '.join(formats_for(form))}")
         result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs,
-                          request.text)
+                          request.text, rows=config.max_rows)
         result, rows, truncated = cap_rows(result, config.max_rows)
         try:
             body = write_result(result, fmt, config.base)

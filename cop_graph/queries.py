@@ -331,13 +331,15 @@ rdflib_evaluate.evalServiceQuery = _evaluate_service
 
 def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None = None,
              default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),
-             text: str | None = None) -> Result:
+             text: str | None = None, rows: int | None = None) -> Result:
     """Evaluate a prepared query over the loaded dataset.
 
     The default graph is the union of all files. Graphs named by the SPARQL Protocol's
     ``default-graph-uri`` / ``named-graph-uri`` replace the query's own FROM / FROM NAMED,
     and either way only graphs already loaded are used: nothing is fetched or read.
-    Given the query's ``text``, a store that evaluates queries itself answers it.
+    Given the query's ``text``, a store that evaluates queries itself answers it; given
+    ``rows``, it may stop after one row more than that (enough to tell that the answer is
+    cut at ``rows``), so that a huge answer never reaches Python whole.
     """
     if default_graphs or named_graphs:
         query.algebra["datasetClause"] = (
@@ -348,7 +350,7 @@ def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None 
         result = None
         if loaded.store is not None and text is not None and not _service_clauses(query.algebra):
             # SERVICE calls stay with rdflib, where our checked client makes them
-            result = loaded.store.query(text, query, dict(bindings or {}), _graphs(query))
+            result = loaded.store.query(text, query, dict(bindings or {}), _graphs(query), rows)
             if result is not None and result.type == "SELECT" and "PV" in query.algebra \
                     and set(result.vars or ()) == set(query.algebra.PV):
                 result.vars = list(query.algebra.PV)  # SELECT * in the order rdflib gives (see _order_select_star)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -53,6 +55,25 @@ def _serve(conn: Connection, config: Config, data: list[str], version: str | Non
             conn.send(("error", (type(exc).__name__, str(exc), *where)))
         except Exception as exc:  # a bug must not take the worker down with it
             conn.send(("error", ("QueryError", f"the query failed: {exc}", None, None)))
+        _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Return the memory a large answer freed to the system (glibc keeps it otherwise, and
+    each worker would stay at the size of the largest answer it ever gave); a few
+    milliseconds, spent after the answer has been sent."""
+    if _TRIM is not None:
+        _TRIM(0)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to call
+        return None
+
+
+_TRIM = _malloc_trim()
 
 
 def _rebuild(name: str, message: str, line: int | None, column: int | None) -> CopGraphError:

@@ -14,13 +14,16 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.compare import isomorphic
 
+from cop_graph import engine
 from cop_graph.config import load_config
 from cop_graph.dataset import load_dataset
 from cop_graph.queries import load_library, run_named
+from cop_graph.stores.oxigraph import to_result
 from cop_graph.stores.text import with_values
 from tests.conftest import BASE, console_script, free_port, oxigraph_server, running_server, serving
 
@@ -280,3 +283,25 @@ def test_a_remote_store_that_goes_down_is_a_503_and_serving_recovers_when_it_ret
         finally:
             again.terminate()
             again.wait(timeout=15)
+
+
+@pytest.mark.parametrize("query", ["SELECT ?s ?o WHERE { ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) } ORDER BY ?s ?o",
+                                   "CONSTRUCT WHERE { ?s ?p ?o }"], ids=["SELECT", "CONSTRUCT"])
+def test_an_answer_over_the_row_cap_is_cut_the_same_in_every_store(three, query):
+    capped = load_config(max_rows=7)
+    request = engine.QueryRequest(query, format="json" if "SELECT" in query else "nt")
+    answers = {name: engine.answer(loaded, request, capped) for name, loaded in three.items()}
+    assert {(a.rows, a.truncated) for a in answers.values()} == {(7, True)}
+    if "SELECT" in query:
+        assert answers["memory"].body == answers["oxigraph"].body  # the same first 7 rows
+
+
+def test_oxigraph_answers_are_read_only_to_one_row_past_the_cap():
+    store = ox.Store()
+    store.extend(ox.Quad(ox.NamedNode(f"https://example.org/{i}"), ox.NamedNode("https://example.org/p"),
+                         ox.Literal(str(i)), ox.DefaultGraph()) for i in range(1000))
+    select = to_result(store.query("SELECT * WHERE { ?s ?p ?o }"), rows=10)
+    assert len(select.bindings) == 11
+    construct = to_result(store.query("CONSTRUCT WHERE { ?s ?p ?o }"), rows=10)
+    assert len(construct.graph) == 11
+    assert len(to_result(store.query("SELECT * WHERE { ?s ?p ?o }")).bindings) == 1000

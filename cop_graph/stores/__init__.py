@@ -63,10 +63,11 @@ class Store(Protocol):
         """Put the files in the store, each as its own named graph; nothing half-loaded."""
 
     def query(self, text: str, query: Query, bindings: dict[str, Node],
-              graphs: tuple[list[URIRef], list[URIRef]] | None) -> Result | None:
+              graphs: tuple[list[URIRef], list[URIRef]] | None, rows: int | None = None) -> Result | None:
         """Answer a checked query in the store itself, or None to let rdflib evaluate it.
 
-        ``graphs`` is the (default, named) dataset the query or the protocol asked for."""
+        ``graphs`` is the (default, named) dataset the query or the protocol asked for;
+        rows (or triples) past ``rows`` + 1 may be left out, since they would be cut."""
 
     def close(self) -> None:
         """Release files and connections."""

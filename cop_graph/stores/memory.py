@@ -28,7 +28,7 @@ class MemoryStore:
         return loaded
 
     def query(self, text: str, query: Query, bindings: dict[str, Node],
-              graphs: tuple[list[URIRef], list[URIRef]] | None) -> Result | None:
+              graphs: tuple[list[URIRef], list[URIRef]] | None, rows: int | None = None) -> Result | None:
         return None  # rdflib evaluates it over self.dataset
 
     def close(self) -> None:

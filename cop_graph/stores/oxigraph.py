@@ -17,6 +17,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -218,7 +219,7 @@ class OxigraphDiskStore:
         bind_prefixes(self.dataset)
 
     def query(self, text: str, query: Query, bindings: dict[str, Node],
-              graphs: tuple[list[URIRef], list[URIRef]] | None) -> Result | None:
+              graphs: tuple[list[URIRef], list[URIRef]] | None, rows: int | None = None) -> Result | None:
         if self._store is None:
             return None
         bound = store_text(text, bindings, exact_counts=True)
@@ -229,7 +230,7 @@ class OxigraphDiskStore:
             options["default_graph"] = [ox.NamedNode(str(g)) for g in graphs[0]]
             options["named_graphs"] = [ox.NamedNode(str(g)) for g in graphs[1]]
         try:
-            return to_result(self._store.query(bound, **options))
+            return to_result(self._store.query(bound, **options), rows)
         except SyntaxError as exc:
             raise QueryError(f"the store cannot read the query: {exc}") from None
         except (OSError, ValueError, TypeError) as exc:
@@ -242,8 +243,11 @@ class OxigraphDiskStore:
             self._hold = None
 
 
-def to_result(answer: object) -> Result:
-    """An Oxigraph answer as an rdflib Result, with terms as rdflib's parsers make them."""
+def to_result(answer: object, rows: int | None = None) -> Result:
+    """An Oxigraph answer as an rdflib Result, with terms as rdflib's parsers make them.
+
+    Given ``rows``, Oxigraph's lazy answer is read only to one row (or triple) past it:
+    the caller cuts the answer there anyway, and the rest would cost memory and time."""
     if isinstance(answer, bool):
         result = Result("ASK")
         result.askAnswer = answer
@@ -252,8 +256,9 @@ def to_result(answer: object) -> Result:
         result = Result("SELECT")
         result.vars = [Variable(v.value) for v in answer.variables]
         terms = _Terms()
+        wanted = answer if rows is None else itertools.islice(answer, rows + 1)
         result.bindings = [{var: terms[value] for var, value in zip(result.vars, row, strict=True)
-                            if value is not None} for row in answer]
+                            if value is not None} for row in wanted]
         return result
     result = Result("CONSTRUCT")
     result.graph = Graph()
@@ -261,6 +266,8 @@ def to_result(answer: object) -> Result:
     terms = _Terms()
     for triple in answer:
         result.graph.add((terms[triple.subject], terms[triple.predicate], terms[triple.object]))
+        if rows is not None and len(result.graph) > rows:
+            break
     return result
 
 

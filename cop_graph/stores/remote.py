@@ -142,7 +142,7 @@ class RemoteStore:
         return {str(row[Variable("g")]): int(row[Variable("n")]) for row in rows}
 
     def query(self, text: str, query: Query, bindings: dict[str, Node],
-              graphs: tuple[list[URIRef], list[URIRef]] | None) -> Result | None:
+              graphs: tuple[list[URIRef], list[URIRef]] | None, rows: int | None = None) -> Result | None:
         bound = store_text(text, {name: _remote(term) for name, term in bindings.items()})
         if bound is None:
             return None
