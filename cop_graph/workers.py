@@ -12,7 +12,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import ctypes
-import ctypes.util
 import logging
 import multiprocessing
 import queue
@@ -67,8 +66,10 @@ def _give_back_memory() -> None:
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim among the symbols the process already has (find_library would
+    start a subprocess on every import)."""
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc: nothing to call
         return None
 

@@ -104,7 +104,7 @@ class OxigraphDiskStore:
             self._hold = open(f"{version}.inuse")  # noqa: SIM115 (held until the process ends)
             fcntl.flock(self._hold, fcntl.LOCK_SH)  # a writer does not remove it while it is read
         except OSError:
-            self._hold = None  # no holder file: nobody else reads it, and nobody can write here to remove it
+            self._hold = None  # no holder file (not built here, or by an older layout): read it unheld
         manifest = _manifest(version)
         if manifest is None:
             raise ConfigError(f"cannot build the Oxigraph store for these data files in {self.path}: {refused}; "
