@@ -116,20 +116,23 @@ def _describe(r: Result, base: str) -> list[str]:
 class _QueriesParsedOnce(Graph):
     """The data graph as pyshacl sees it. pyshacl sends a SHACL-SPARQL constraint's text once
     per focus node, and parsing that text costs far more than answering it (over 90 % of a
-    validation); here each text is parsed once and the prepared query reused."""
+    validation); here each text is parsed once per process and the prepared query reused."""
 
     def __init__(self, graph: Graph) -> None:
         super().__init__(store=graph.store, identifier=graph.identifier, namespace_manager=graph.namespace_manager)
-        self._prepared: dict[str, object] = {}
+        self._namespaces = tuple(sorted((prefix, str(iri)) for prefix, iri in self.namespaces()))
 
     def query(self, query_object, *args, **kwargs) -> QueryResult:
         if isinstance(query_object, str):
-            prepared = self._prepared.get(query_object)
-            if prepared is None:
-                prepared = prepareQuery(query_object, initNs=dict(self.namespaces()))
-                self._prepared[query_object] = prepared
-            query_object = prepared
+            query_object = _prepared(query_object, self._namespaces)
         return super().query(query_object, *args, **kwargs)
+
+
+@lru_cache(maxsize=1024)
+def _prepared(text: str, namespaces: tuple[tuple[str, str], ...]) -> object:
+    """A SHACL-SPARQL text parsed once for every validation that sends it (a prepared query is
+    only read when it is evaluated); the shapes hold a few dozen texts."""
+    return prepareQuery(text, initNs=dict(namespaces))
 
 
 @lru_cache(maxsize=8)

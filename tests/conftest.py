@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -23,15 +24,55 @@ from cop_graph.dataset import CopDataset, load_dataset
 from cop_graph.validation import Report, validate
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# The W3C test suites the conformance tests read (tests/w3c/README.md says where they come from).
+W3C = ROOT / "tests" / "w3c"
 # The year-end review as received; the graph's document text and every quote must match it.
 SOURCE_TEXT = ROOT / "data" / "sources" / "b-tech-cop-2022-year-end-review.txt"
 SOURCE_SHA256 = "3ee12eb2d1b5c5bde838a0c1b8f3f1148791ba5d916a93fead8b56831cd4afea"
 BASE = "https://w3id.org/b-tech-cop/"
 
 
-# Every test that uses the data runs once per store; COP_GRAPH_TEST_STORES picks a subset.
+# The stores a test marked `every_store` runs on in the full tier (COP_GRAPH_TEST_STORES picks
+# a subset); every other test, and every test in the fast tier, runs on the default store.
+DEFAULT_STORE = "memory"
 STORES = [s for s in os.environ.get("COP_GRAPH_TEST_STORES", "memory,oxigraph,sparql").split(",") if s]
+FULL_TIER = (
+    "the full tier: every store for the store contract, browser tests, W3C suites, fuzzing, load, "
+    "large synthetic graphs and the whole protocol and negotiation matrix (docs/testing.md)"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--full", action="store_true", default=False, help=f"run {FULL_TIER}")
+
+
+def full_tier(config: pytest.Config) -> bool:
+    return bool(config.getoption("--full"))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if full_tier(config):
+        return f"cop-graph tests: full tier, stores {', '.join(STORES)}"
+    return "cop-graph tests: fast tier on the default store (--full runs the full tier: docs/testing.md)"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The session's store: each store for the store contract in the full tier, else the default."""
+    if "store" in metafunc.fixturenames:
+        matrix = full_tier(metafunc.config) and metafunc.definition.get_closest_marker("every_store")
+        metafunc.parametrize("store", STORES if matrix else [DEFAULT_STORE], indirect=True, scope="session")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The fast tier leaves out the tests marked `full`."""
+    if full_tier(config):
+        return
+    kept, left = [], []
+    for item in items:
+        (left if item.get_closest_marker("full") else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 def store_settings() -> dict[str, str]:
@@ -39,7 +80,7 @@ def store_settings() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("COP_GRAPH_STORE")}
 
 
-@pytest.fixture(scope="session", params=STORES)
+@pytest.fixture(scope="session")
 def store(request, tmp_path_factory):
     """The store the data lives in, set in the environment so every load in the session
     (in-process, console script, server) uses it: rdflib in memory, an Oxigraph folder,
@@ -64,12 +105,19 @@ def store(request, tmp_path_factory):
                     os.environ[k] = v
 
 
+REMOTE_TIMEOUT = 10  # seconds; well above any time limit the tests give cop-graph
+
+
 @contextlib.contextmanager
 def oxigraph_server(location: Path, *args: str):
-    """A real `oxigraph serve` on 127.0.0.1 with its data in ``location``; yields its URL."""
+    """A real `oxigraph serve` on 127.0.0.1 with its data in ``location``; yields its URL.
+    It stops a query at REMOTE_TIMEOUT seconds, as a shared endpoint does: when cop-graph gives
+    up on a runaway query at its own limit, the remote would otherwise go on with it, holding a
+    core (and its memory growing) for the rest of the session."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    argv = [console_script("oxigraph"), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *args]
+    argv = [console_script("oxigraph"), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+            "--timeout-s", str(REMOTE_TIMEOUT), *args]
     with serving(argv, url + "/query?query=ASK%7B%7D", "oxigraph serve", wait=60):
         yield url
 
@@ -178,8 +226,42 @@ def endpoint(cop_graph_bin, store):
         yield url
 
 
+def run_cli(*args: str, cwd: Path, env: dict | None = None, input: str | None = None,
+            store_env: bool = True) -> subprocess.CompletedProcess:
+    """`cop-graph ARGS` in this process through click's test runner, as a subprocess would run it:
+    in ``cwd``, with no COP_GRAPH_ setting but the session's store (unless ``store_env`` is false)
+    and ``env``, stdout and stderr apart; an exception that escapes the command is its traceback
+    on stderr and exit status 1, as Python prints it."""
+    from click.testing import CliRunner
+
+    from cop_graph.cli import main
+
+    environment: dict[str, str | None] = {k: None for k in os.environ if k.startswith("COP_GRAPH_")}
+    environment.update(store_settings() if store_env else {})
+    environment.update(env or {})
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner(env=environment).invoke(main, list(args), input=input, prog_name="cop-graph")
+    finally:
+        os.chdir(previous)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    return subprocess.CompletedProcess(["cop-graph", *args], result.exit_code, result.stdout, stderr)
+
+
 @pytest.fixture
-def cli(cop_graph_bin, tmp_path, store):
+def cli(tmp_path, store):
+    """Run the command in-process (click's runner) in tmp_path on the session's store; returns a
+    CompletedProcess. What only a real process shows is tested with ``cli_process``."""
+    def run(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None):
+        return run_cli(*args, cwd=cwd or tmp_path, env=env, input=input)
+    return run
+
+
+@pytest.fixture
+def cli_process(cop_graph_bin, tmp_path, store):
     """Run the real console script in a subprocess; returns the CompletedProcess."""
     def run(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None):
         environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}

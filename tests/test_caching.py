@@ -305,6 +305,7 @@ def _tags(url: str) -> list[str]:
 PUBLIC = "cop.example.org"
 
 
+@pytest.mark.full
 def test_a_restarted_server_on_the_same_data_keeps_its_tags_and_answers_304_without_running_the_query(
         cop_graph_bin, tmp_path):
     with running_server(cop_graph_bin, "--workers", "1", "--query-timeout", "60") as url:

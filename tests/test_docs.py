@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import shlex
 import subprocess
 
 import pytest
 
-from .conftest import ROOT, running_server
+from .conftest import ROOT, run_cli, running_server
 
 README = ROOT / "README.md"
 DOCUMENTS = [README, *sorted((ROOT / "docs").glob("*.md"))]
@@ -56,24 +55,15 @@ def default_endpoint(cop_graph_bin):
         yield url
 
 
-@pytest.fixture
-def default_cli(cop_graph_bin):
-    def run(*args: str, cwd):
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
-        return subprocess.run([cop_graph_bin, *args], cwd=cwd, env=environment, capture_output=True, text=True,
-                               timeout=120)
-    return run
-
-
 @pytest.mark.parametrize(("command", "expected"), _examples(), ids=lambda v: v if isinstance(v, str) else "")
-def test_readme_example_prints_what_the_readme_says(default_cli, tmp_path, default_endpoint, command, expected):
+def test_readme_example_prints_what_the_readme_says(tmp_path, default_endpoint, command, expected):
     (tmp_path / "tests").symlink_to(ROOT / "tests")
     argv = shlex.split(command.replace(README_SERVER, default_endpoint))
     if argv[0] == "curl":
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     else:
         assert argv[0] == "cop-graph"
-        proc = default_cli(*argv[1:], cwd=tmp_path)
+        proc = run_cli(*argv[1:], cwd=tmp_path, store_env=False)
     output = (proc.stdout + proc.stderr).replace("\r\n", "\n").splitlines()
     assert _matches(expected, output), "\n".join(output)
 

@@ -11,6 +11,8 @@ from cop_graph.description import computed_description
 
 from .conftest import BASE
 
+pytestmark = pytest.mark.every_store
+
 SUFFIX = {"turtle": "ttl", "nt": "nt", "jsonld": "jsonld", "trig": "trig", "xml": "rdf"}
 PARSER = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "xml": "xml"}
 

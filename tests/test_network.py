@@ -13,6 +13,8 @@ from cop_graph import network
 from cop_graph.dataset import load_dataset
 from cop_graph.errors import CopGraphError
 
+pytestmark = pytest.mark.every_store
+
 EX = "https://example.org/net/"
 SMALL = Path(__file__).parent / "network" / "small.ttl"
 

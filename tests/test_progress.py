@@ -28,6 +28,7 @@ def _env(tmp_path) -> dict:
     return env
 
 
+@pytest.mark.full
 def test_loading_a_large_file_shows_a_bar_on_a_terminal(cop_graph_bin, large_file, tmp_path):
     status, stdout, shown = on_a_terminal([cop_graph_bin, "stats", "--data", str(large_file)], tmp_path, _env(tmp_path))
     assert status == 0, shown
@@ -47,8 +48,9 @@ def test_validation_shows_a_bar_on_a_terminal(cop_graph_bin, tmp_path):
     assert "0 violations" in stdout
 
 
-def test_a_pipe_gets_no_bar(cli, large_file, tmp_path):
-    proc = cli("stats", "--data", str(large_file), env={"COP_GRAPH_VALIDATION_CACHE": str(tmp_path / "cache")})
+@pytest.mark.full
+def test_a_pipe_gets_no_bar(cli_process, large_file, tmp_path):
+    proc = cli_process("stats", "--data", str(large_file), env={"COP_GRAPH_VALIDATION_CACHE": str(tmp_path / "cache")})
     assert proc.returncode == 0 and proc.stderr == ""
-    proc = cli("validate", "--no-cache")
+    proc = cli_process("validate", "--no-cache")
     assert proc.returncode == 0 and proc.stderr == ""

@@ -10,6 +10,8 @@ from cop_graph.queries import find_query, load_library, run_named, run_query
 
 from .conftest import BASE
 
+pytestmark = pytest.mark.every_store
+
 COP_2022 = {"Apple", "Cisco", "Cloudflare", "Ericsson", "Google", "Hewlett Packard Enterprise", "Meta",
             "Microsoft", "Salesforce", "Telefónica", "Twitter", "Verizon", "Vodafone"}
 

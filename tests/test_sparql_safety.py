@@ -70,6 +70,7 @@ ANY = "(!<urn:none>|^!<urn:none>)"  # any link, either way: a path over every cy
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # the Fuseki timeout test
 
 
+@pytest.mark.every_store
 def test_a_runaway_query_is_stopped_while_other_requests_are_answered(endpoint):
     _stopped_while_others_are_answered(endpoint, RUNAWAY)
 
@@ -82,6 +83,7 @@ def default_endpoint(cop_graph_bin):
         yield url
 
 
+@pytest.mark.full
 @pytest.mark.parametrize("runaway", [
     "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1",
     "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?x " + ANY + "* ?y }",
@@ -211,6 +213,7 @@ def test_a_client_flooding_the_endpoint_gets_one_worker_and_429s_while_others_ar
         assert get(url, ACCEPT_JSON, query="ASK { ?s ?p ?o }")[0] == 200  # the worker is back
 
 
+@pytest.mark.full
 def test_a_flood_from_many_clients_is_bounded_by_the_workers_and_the_queue(cop_graph_bin):
     settings = {"COP_GRAPH_QUERY_TIMEOUT": "3", "COP_GRAPH_QUEUE_LENGTH": "2", "COP_GRAPH_QUEUE_TIMEOUT": "5"}
     with running_server(cop_graph_bin, "--workers", "2", "--threads", "12", env=settings) as url:
@@ -227,6 +230,7 @@ def test_a_flood_from_many_clients_is_bounded_by_the_workers_and_the_queue(cop_g
         assert get(url, ACCEPT_JSON, query="ASK { ?s ?p ?o }")[0] == 200  # the workers are back
 
 
+@pytest.mark.full
 @pytest.mark.parametrize("trusted", [True, False])
 def test_x_forwarded_for_names_the_client_only_from_the_trusted_proxy(cop_graph_bin, trusted):
     settings = {"COP_GRAPH_QUERY_TIMEOUT": "3"}

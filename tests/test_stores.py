@@ -4,7 +4,6 @@ without parsing, and clear errors for a store that is foreign, damaged or unreac
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ from cop_graph.dataset import load_dataset
 from cop_graph.queries import load_library, run_named
 from cop_graph.stores.oxigraph import to_result
 from cop_graph.stores.text import with_values
-from tests.conftest import BASE, console_script, free_port, oxigraph_server, running_server, serving
+from tests.conftest import BASE, console_script, free_port, oxigraph_server, run_cli, running_server, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = load_library(ROOT / "queries")
@@ -33,12 +32,10 @@ PAGE_QUERIES = load_library(ROOT / "queries" / "pages")
 
 
 @pytest.fixture
-def cli(cop_graph_bin, tmp_path):
-    """The console script with no COP_GRAPH_ setting inherited: each test names its store."""
+def cli(tmp_path):
+    """The command in-process with no COP_GRAPH_ setting inherited: each test names its store."""
     def run(*args: str):
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")}
-        return subprocess.run([cop_graph_bin, *args], cwd=tmp_path, env=environment, capture_output=True,
-                              text=True, timeout=120)
+        return run_cli(*args, cwd=tmp_path, store_env=False)
     return run
 
 
@@ -76,6 +73,7 @@ def _comparable(term):
     return term
 
 
+@pytest.mark.full
 @pytest.mark.parametrize("name", sorted(LIBRARY))
 def test_every_named_query_answers_the_same_in_every_store(three, name):
     query = LIBRARY[name]
@@ -92,6 +90,7 @@ def test_every_named_query_answers_the_same_in_every_store(three, name):
         assert got == expected, (name, store)
 
 
+@pytest.mark.full
 @pytest.mark.parametrize("values", [{"year": "2021"}, {"year": "2023"}])
 def test_a_parameter_is_bound_the_same_in_every_store(three, values):
     answers = {store: _rows(run_named(loaded, LIBRARY["members-in-year"], values)) for store, loaded in three.items()}
@@ -99,6 +98,7 @@ def test_a_parameter_is_bound_the_same_in_every_store(three, values):
     assert len(answers["memory"]) == (12 if values["year"] == "2021" else 0)
 
 
+@pytest.mark.full
 @pytest.mark.parametrize("resource", ["org/telefonica", "session/2022-05-17", "topic/remedy"])
 def test_a_resource_page_query_answers_the_same_in_every_store(three, resource):
     query = PAGE_QUERIES["resource-description"]
@@ -108,6 +108,7 @@ def test_a_resource_page_query_answers_the_same_in_every_store(three, resource):
     assert isomorphic(graphs["sparql"], graphs["memory"])
 
 
+@pytest.mark.full
 def test_every_store_holds_the_same_files_and_statements(three):
     memory = three["memory"]
     for store in ("oxigraph", "sparql"):
@@ -168,6 +169,7 @@ def test_serve_on_the_oxigraph_store_parses_nothing_when_restarted(cop_graph_bin
     assert second["triples"] == first["triples"] and second["version"] == first["version"]
 
 
+@pytest.mark.full
 def test_a_new_version_loads_only_the_files_that_changed(cop_graph_bin, tmp_path):
     extra, other = tmp_path / "extra.ttl", tmp_path / "other.ttl"
     extra.write_text("<https://example.org/a> <https://example.org/p> 1 .\n", encoding="utf-8")
@@ -285,6 +287,7 @@ def test_a_remote_store_that_goes_down_is_a_503_and_serving_recovers_when_it_ret
             again.wait(timeout=15)
 
 
+@pytest.mark.full
 @pytest.mark.parametrize("query", ["SELECT ?s ?o WHERE { ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) } ORDER BY ?s ?o",
                                    "CONSTRUCT WHERE { ?s ?p ?o }"], ids=["SELECT", "CONSTRUCT"])
 def test_an_answer_over_the_row_cap_is_cut_the_same_in_every_store(three, query):

@@ -4,6 +4,7 @@ the shape of the real data, and valid against the same shapes."""
 from __future__ import annotations
 
 import networkx as nx
+import pytest
 from rdflib import Dataset, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import ORG
@@ -18,6 +19,7 @@ def test_the_same_seed_gives_the_same_graph_and_another_seed_another():
     assert not isomorphic(synthetic.graph(5000, seed=1), synthetic.graph(5000, seed=2))
 
 
+@pytest.mark.full
 def test_the_size_is_close_to_the_target():
     for target in (10_000, 50_000):
         assert abs(len(synthetic.graph(target)) - target) / target < 0.1

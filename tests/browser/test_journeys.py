@@ -19,6 +19,8 @@ from selenium.webdriver.support import expected_conditions as ec
 from .accessibility import assert_accessible
 from .test_pages import open_page, response_status, wait
 
+pytestmark = [pytest.mark.full, pytest.mark.xdist_group("browser")]
+
 SESSION = "/session/2022-05-17"
 DOCUMENT = "/document/review-2022"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -14,6 +15,8 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from .accessibility import assert_accessible
+
+pytestmark = [pytest.mark.full, pytest.mark.xdist_group("browser")]
 
 ICRC_QUERY = 'SELECT ?name WHERE { ?org skos:altLabel "ICRC" ; rdfs:label ?name }'
 WAIT = 30  # seconds an explicit wait may take before it fails; no assertion is about time

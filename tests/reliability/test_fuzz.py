@@ -30,6 +30,8 @@ from cop_graph.web.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
 
 from ..conftest import BASE, ROOT
 
+pytestmark = pytest.mark.full
+
 LONG = os.environ.get("COP_GRAPH_FUZZ") == "long"
 settings.register_profile("bounded", max_examples=150, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -12,6 +12,8 @@ import pytest
 from cop_graph.errors import InputError
 from cop_graph.parsing import MAX_LINE, parse_file
 
+pytestmark = pytest.mark.every_store
+
 RDF_XML = """<?xml version="1.0"?>
 {doctype}
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
@@ -99,6 +101,7 @@ def test_an_n_triples_line_over_the_limit_is_refused_with_its_number(cli, tmp_pa
     refused(cli("stats", "--data", str(path)), f"{path.name}:2:", f"longer than {MAX_LINE:,} characters")
 
 
+@pytest.mark.full
 def test_an_n_triples_line_at_the_limit_loads(tmp_path):
     path = tmp_path / "long.nt"
     prefix = '<http://example.org/s> <http://example.org/p> "'

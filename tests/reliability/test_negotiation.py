@@ -1,4 +1,6 @@
 """Content negotiation at the endpoint as a matrix: every query form against every media type
+
+pytestmark = pytest.mark.full
 we write and a few we do not, with q=0 exclusions; and Unicode that must come back the same
 from every result and graph format, read with rdflib's own parsers."""
 

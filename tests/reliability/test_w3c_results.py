@@ -1,5 +1,5 @@
-"""The W3C SPARQL 1.1 CSV and TSV result tests (../shared/w3c-rdf-tests/sparql/sparql11/
-csv-tsv-res), read from their manifest and run through our engine on every store.
+"""The W3C SPARQL 1.1 CSV and TSV result tests (tests/w3c/sparql/sparql11/csv-tsv-res), read from
+their manifest and run through our engine on every store.
 
 CSV tests compare text, as the suite does (CSV keeps no term types); blank node labels are
 each store's own and line ends are CRLF (RFC 4180, which the CSV format follows), so both are
@@ -22,9 +22,11 @@ from rdflib.query import Result
 from cop_graph.dataset import load_dataset
 from cop_graph.engine import QueryRequest, answer
 
-from ..conftest import SHARED
+from ..conftest import W3C
 
-SUITE = SHARED / "w3c-rdf-tests" / "sparql" / "sparql11" / "csv-tsv-res"
+pytestmark = [pytest.mark.full, pytest.mark.every_store]
+
+SUITE = W3C / "sparql" / "sparql11" / "csv-tsv-res"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
 

@@ -20,6 +20,8 @@ from cop_graph.generate import write_synthetic
 
 from ..conftest import store_settings
 
+pytestmark = pytest.mark.every_store
+
 EXAMPLES = Path(__file__).parents[1] / "examples"
 PREVIOUS = "the previous export, which must survive\n"
 
@@ -80,6 +82,7 @@ def test_a_write_that_fails_midway_leaves_the_previous_file(cop_graph_bin, store
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary file left behind
 
 
+@pytest.mark.full
 def test_an_export_killed_midway_leaves_the_previous_file_and_the_next_run_completes(cop_graph_bin, store, tmp_path):
     data = tmp_path / "big.nt"
     write_synthetic(100_000, data, 0, "nt", lambda _: None)
@@ -104,6 +107,7 @@ def test_an_export_killed_midway_leaves_the_previous_file_and_the_next_run_compl
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.nt", "out.nt"]  # the killed run's file removed
 
 
+@pytest.mark.full
 def test_an_oxigraph_store_that_cannot_be_written_keeps_the_version_it_had(cop_graph_bin, tmp_path):
     folder, data = tmp_path / "store", tmp_path / "data"
     data.mkdir()
@@ -155,6 +159,7 @@ def test_a_folder_that_cannot_be_written_is_refused_and_the_previous_file_kept(
     assert read_only(folder) == before
 
 
+@pytest.mark.full
 def test_a_store_folder_that_cannot_be_written_serves_the_version_built_there(cop_graph_bin, tmp_path, read_only):
     folder, extra = tmp_path / "store", tmp_path / "extra.ttl"
     extra.write_text("<http://example.org/s> <http://example.org/p> 1 .\n", encoding="utf-8")
@@ -171,6 +176,7 @@ def test_a_store_folder_that_cannot_be_written_serves_the_version_built_there(co
     assert read_only(folder) == before
 
 
+@pytest.mark.full
 def test_an_empty_store_folder_that_cannot_be_written_is_a_clean_error(cop_graph_bin, tmp_path, read_only):
     folder = tmp_path / "store"
     folder.mkdir()
