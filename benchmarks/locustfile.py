@@ -48,23 +48,27 @@ class _FromAddress(HTTPAdapter):
 class Reader(HttpUser):
     wait_time = between(0.05, 0.25)
 
+    def _get(self, path: str, headers: dict[str, str], name: str) -> None:
+        """A failure says the path, the status and the server's reason, not the status alone."""
+        with self.client.get(path, headers=headers, name=name, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"{path} got {response.status_code}: {response.text[:160]!r}")
+
     @task(4)
     def page(self) -> None:
-        self.client.get(random.choice(PAGES), headers=HTML, name="page")
+        self._get(random.choice(PAGES), HTML, "page")
 
     @task(2)
     def search(self) -> None:
-        self.client.get("/search?" + urllib.parse.urlencode({"q": random.choice(SEARCHES)}), headers=HTML,
-                        name="search")
+        self._get("/search?" + urllib.parse.urlencode({"q": random.choice(SEARCHES)}), HTML, "search")
 
     @task(1)
     def named_query(self) -> None:
-        self.client.get("/queries/members-in-year?year=2022&format=json", name="named query")
+        self._get("/queries/members-in-year?year=2022&format=json", {}, "named query")
 
     @task(2)
     def light_query(self) -> None:
-        self.client.get("/sparql?" + urllib.parse.urlencode({"query": random.choice(LIGHT)}), headers=JSON,
-                        name="light query")
+        self._get("/sparql?" + urllib.parse.urlencode({"query": random.choice(LIGHT)}), JSON, "light query")
 
 
 class Hostile(HttpUser):

@@ -114,9 +114,12 @@ class OxigraphDiskStore:
     def _build(self, files: list[PendingFile], version: Path) -> dict:
         """Build a version in a scratch folder and rename it into place. It starts from a
         copy of the closest version already built (an Oxigraph backup: hard links, no
-        copying), so only the files that changed are loaded again."""
-        scratch = self.path / f"building-{os.getpid()}"
+        copying), so only the files that changed are loaded again. Each build has a scratch
+        folder of its own: a build that failed may leave its store open in this process until
+        its error is dropped (a traceback holds it), and Oxigraph locks a folder per process."""
+        scratch = self.path / f"building-{os.getpid()}-{next(_BUILDS)}"
         shutil.rmtree(scratch, ignore_errors=True)
+        store = None
         try:
             kept = self._start_from_closest(files, scratch)
             store = ox.Store(str(scratch))
@@ -129,7 +132,7 @@ class OxigraphDiskStore:
                 entries.append({"path": str(pending.path), "graph": str(pending.graph), "digest": pending.digest,
                                 "bundled": pending.bundled, "triples": triples})
             store.flush()
-            del store
+            store = None
             manifest = {"kind": _KIND, "layout": _LAYOUT, "base": self.config.base, "files": entries}
             (scratch / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
             shutil.rmtree(version, ignore_errors=True)  # a version left without its manifest
@@ -139,6 +142,7 @@ class OxigraphDiskStore:
             raise OutputError(f"cannot build the Oxigraph store in {self.path}: {exc}; nothing was changed "
                               "there (the versions already built are kept)") from None
         finally:
+            store = None  # closed here unless a traceback still holds it
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _start_from_closest(self, files: list[PendingFile], scratch: Path) -> dict[tuple[str, str], dict]:
@@ -352,7 +356,8 @@ def _to_ox_pattern(term: Node) -> object:
 
 
 _VERSION = re.compile(r"[0-9a-f]{16}")
-_OURS = re.compile(r"[0-9a-f]{16}(\.inuse)?|building-\d+|\.lock")
+_OURS = re.compile(r"[0-9a-f]{16}(\.inuse)?|building-\d+(-\d+)?|\.lock")
+_BUILDS = itertools.count(1)  # numbers the builds of this process
 
 
 def _version(files: list[PendingFile], base: str) -> str:

@@ -1,6 +1,5 @@
 """Content negotiation at the endpoint as a matrix: every query form against every media type
 
-pytestmark = pytest.mark.full
 we write and a few we do not, with q=0 exclusions; and Unicode that must come back the same
 from every result and graph format, read with rdflib's own parsers."""
 
@@ -16,6 +15,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.query import Result
 
 from cop_graph.web.negotiation import GRAPH_TYPES, RESULT_TYPES
+
+pytestmark = pytest.mark.full
 
 FORMS = {
     "SELECT": "SELECT ?s WHERE { ?s a <http://www.w3.org/ns/org#Organization> } LIMIT 2",
