@@ -36,6 +36,7 @@ from rdflib.term import Node
 
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import CopGraphError, ParameterError, QueryError, QueryRefused, QueryTooLarge, UnknownQueryError
+from cop_graph.grammar import PARSING
 from cop_graph.namespaces import PREFIXES
 from cop_graph.sparql_http import failure, sparql_request
 
@@ -200,6 +201,17 @@ def prepare(text: str, service_allowlist: tuple[str, ...] = (), max_bytes: int |
     if max_bytes is not None and len(text.encode("utf-8")) > max_bytes:
         raise QueryTooLarge(f"the query is {len(text.encode('utf-8')):,} bytes; the limit is {max_bytes:,}")
     _check_service_text(text, service_allowlist)
+    with PARSING:
+        query = _parse(text)
+    for endpoint in (clause.term for clause in _service_clauses(query.algebra)):
+        if not isinstance(endpoint, URIRef) or str(endpoint) not in service_allowlist:
+            raise QueryRefused(f"SERVICE {endpoint.n3()} is not allowed: queries make no outbound requests "
+                               "except to the configured allowlist")
+    _order_select_star(query, text)
+    return query
+
+
+def _parse(text: str) -> Query:
     try:
         parsed = parseQuery(text)
     except ParseException as exc:
@@ -211,17 +223,11 @@ def prepare(text: str, service_allowlist: tuple[str, ...] = (), max_bytes: int |
         raise QueryError("the query nests too deeply") from None
     _give_service_clauses_their_text(parsed, text)
     try:
-        query = translateQuery(parsed, initNs=PREFIXES)
+        return translateQuery(parsed, initNs=PREFIXES)
     except RecursionError:
         raise QueryError("the query nests too deeply") from None
     except Exception as exc:  # e.g. an undeclared prefix, reported by rdflib as a plain Exception
         raise QueryError(f"cannot read the query: {exc}") from None
-    for endpoint in (clause.term for clause in _service_clauses(query.algebra)):
-        if not isinstance(endpoint, URIRef) or str(endpoint) not in service_allowlist:
-            raise QueryRefused(f"SERVICE {endpoint.n3()} is not allowed: queries make no outbound requests "
-                               "except to the configured allowlist")
-    _order_select_star(query, text)
-    return query
 
 
 # rdflib re-reads SERVICE clauses from the query text (literals included), so the text is

@@ -19,6 +19,7 @@ from rdflib.paths import NegatedPath, Path
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from cop_graph.grammar import PARSING
 from cop_graph.namespaces import SH
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
@@ -101,7 +102,8 @@ def _reads(shapes: Graph, shape: URIRef | BNode, prefixes: dict[str, str]) -> se
 
 def _sparql_reads(text: str, prefixes: dict[str, str]) -> set[URIRef]:
     # $this and the other pre-bound names are plain variables to the parser
-    query = prepareQuery(text, initNs=prefixes)
+    with PARSING:
+        query = prepareQuery(text, initNs=prefixes)
     reads: set[URIRef] = set()
     _walk(query.algebra, reads)
     return reads

@@ -23,6 +23,7 @@ from rdflib.term import Node
 from rdflib.util import from_n3
 
 from cop_graph.dataset import CopDataset
+from cop_graph.grammar import PARSING
 from cop_graph.labels import label, short
 from cop_graph.locations import locate, locate_statement
 from cop_graph.namespaces import COPSH, SH, bind_prefixes
@@ -132,7 +133,8 @@ class _QueriesParsedOnce(Graph):
 def _prepared(text: str, namespaces: tuple[tuple[str, str], ...]) -> object:
     """A SHACL-SPARQL text parsed once for every validation that sends it (a prepared query is
     only read when it is evaluated); the shapes hold a few dozen texts."""
-    return prepareQuery(text, initNs=dict(namespaces))
+    with PARSING:
+        return prepareQuery(text, initNs=dict(namespaces))
 
 
 @lru_cache(maxsize=8)

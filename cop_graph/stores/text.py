@@ -40,6 +40,7 @@ from rdflib.plugins.sparql.parser import (
 from rdflib.term import Node
 
 from cop_graph.errors import QueryError
+from cop_graph.grammar import PARSING
 from cop_graph.namespaces import PREFIXES
 
 
@@ -76,7 +77,8 @@ def store_text(text: str, bindings: dict[str, Node], exact_counts: bool = False)
     if _ESCAPED_SURROGATE.search(text):  # rdflib reads them; stores refuse the whole query
         raise QueryError("the query holds a lone surrogate code point (such as \\uD800), which is not Unicode "
                          "text and cannot be sent to the store")
-    prepared, heads = _prepared(text, exact_counts)
+    with PARSING:
+        prepared, heads = _prepared(text, exact_counts)
     if not bindings:
         return _DECLARED + prepared
     if heads is None:
