@@ -25,6 +25,7 @@ import click
 from rdflib import URIRef
 
 from cop_graph import network
+from cop_graph.api import Dataset
 from cop_graph.config import STORES, load_config
 from cop_graph.conflicts import conflict_warnings
 from cop_graph.dataset import CopDataset, load_dataset
@@ -36,7 +37,7 @@ from cop_graph.generate import FORMATS as GENERATE_FORMATS
 from cop_graph.generate import LIMITS as GENERATE_LIMITS
 from cop_graph.generate import write_synthetic
 from cop_graph.labels import short
-from cop_graph.queries import NamedQuery, find_query, load_library, parse_named_query, run_named
+from cop_graph.queries import NamedQuery, find_query, load_library, parse_named_query
 from cop_graph.validation import unit_count, validate
 
 QUERY_FORMATS = tuple(dict.fromkeys((*TABULAR, *GRAPH_RESULT_FORMATS)))
@@ -276,23 +277,17 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, no_validat
 def stats_command(ctx: click.Context, fmt: str, data: tuple[Path, ...]) -> None:
     """Triples per named graph and instances per class."""
     config = ctx.obj["config"]
-    loaded = _load(ctx, data)
-    library = load_library(config.queries_dir)
-    files = {s.graph: s.display(config.root) for s in loaded.files}
-    graphs = [(row.graph, int(row.triples)) for row in run_named(loaded, library["triples-per-graph"], {})]
-    classes = [(row["class"], int(row.instances)) for row in run_named(loaded, library["instances-per-class"], {})]
+    stats = Dataset(_load(ctx, data)).stats()
     if fmt == "json":
-        click.echo(json.dumps({
-            "version": loaded.version,
-            "triples": len(loaded),
-            "graphs": [{"graph": str(g), "file": files.get(g), "triples": n} for g, n in graphs],
-            "classes": [{"class": str(c), "instances": n} for c, n in classes],
-        }, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{len(loaded):,} triples in {len(graphs)} named graphs (dataset version {loaded.version})\n")
+    click.echo(f"{stats['triples']:,} triples in {len(stats['graphs'])} named graphs "
+               f"(dataset version {stats['version']})\n")
     click.echo(render_table(["graph", "file", "triples"],
-                            [[short(g, config.base), files.get(g, ""), str(n)] for g, n in graphs]))
-    click.echo(render_table(["class", "instances"], [[short(c, config.base), str(n)] for c, n in classes]), nl=False)
+                            [[short(URIRef(g["graph"]), config.base), g["file"] or "", str(g["triples"])]
+                             for g in stats["graphs"]]))
+    click.echo(render_table(["class", "instances"], [[short(URIRef(c["class"]), config.base), str(c["instances"])]
+                                                     for c in stats["classes"]]), nl=False)
 
 
 def _year_option(command: Callable[..., Any]) -> Callable[..., Any]:

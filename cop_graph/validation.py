@@ -68,6 +68,14 @@ class Report:
         """True when nothing is a violation; warnings are allowed."""
         return self.count("Violation") == 0
 
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Warning"]
+
     def to_dict(self) -> dict:
         return {
             "conforms": self.conforms,

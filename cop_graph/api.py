@@ -1,0 +1,187 @@
+"""The Python API, for notebooks and scripts: load the graph, ask it, validate it, measure it.
+
+It uses the loader, the query checks and limits, the validator and the network code the
+command line and the server use, so an answer here is the answer there; bad input raises the
+same typed errors (:mod:`cop_graph.errors`) the command line turns into exit codes.
+
+    >>> import cop_graph
+    >>> ds = cop_graph.load()
+    >>> [row["name"] for row in ds.query("joined-in-year", year=2022)]
+    ['Telefónica']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from rdflib import Graph
+from rdflib.query import Result as RdflibResult
+from rdflib.term import Node
+
+from cop_graph import network
+from cop_graph.config import SETTINGS, Config, load_config
+from cop_graph.dataset import CopDataset, load_dataset
+from cop_graph.engine import cap_rows, within
+from cop_graph.errors import ConfigError, ParameterError
+from cop_graph.formats import write_result
+from cop_graph.queries import NamedQuery, evaluate, find_query, load_library, parse_named_query, prepare
+from cop_graph.validation import Report, validate
+
+__all__ = ["Dataset", "Result", "load", "plain"]
+
+
+def load(data: Iterable[str | Path] = (), store: str = "memory", **settings: Any) -> Dataset:
+    """The bundled ontology and data plus ``data`` (files or folders), as ``cop-graph`` loads
+    them; ``settings`` are the ones the command line takes (``query_timeout``, ``max_rows``,
+    ``store_path``, ``store_url``, ``base`` …), by their Python names."""
+    known = {s.name for s in SETTINGS}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise ConfigError(f"unknown setting {unknown[0]!r}; the settings are: {', '.join(sorted(known))}")
+    if isinstance(data, (str, Path)):
+        data = [data]
+    config = load_config(store=store, **settings)
+    return Dataset(load_dataset(tuple(data), config=config))
+
+
+class Dataset:
+    """The loaded graph: every file is a named graph and the default graph is their union."""
+
+    def __init__(self, loaded: CopDataset) -> None:
+        self.loaded = loaded
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    @property
+    def version(self) -> str:
+        """Changes whenever a loaded file does; answers are those of this version."""
+        return self.loaded.version
+
+    def __len__(self) -> int:
+        return len(self.loaded)
+
+    def __repr__(self) -> str:
+        return f"<cop_graph.Dataset {len(self):,} triples in {len(self.loaded.files)} graphs, version {self.version}>"
+
+    @cached_property
+    def library(self) -> dict[str, NamedQuery]:
+        """The named queries (``queries/*.rq``) by name."""
+        return load_library(self.config.queries_dir)
+
+    def query(self, name_or_sparql: str, **params: Any) -> Result | Graph:
+        """A named query (or a ``.rq`` file) with its parameters bound, or SPARQL text.
+
+        SELECT and ASK give a :class:`Result`; CONSTRUCT and DESCRIBE an rdflib ``Graph``.
+        The checks and limits are the endpoint's: read-only, the SERVICE allowlist, the size
+        and time limits, the row cap (``max_rows``; the result says when it was cut)."""
+        text, bindings = self._request(name_or_sparql, params)
+        config = self.config
+
+        def work() -> RdflibResult:
+            query = prepare(text, config.service_allowlist, config.max_query_bytes)
+            return evaluate(self.loaded, query, bindings, text=text, rows=config.max_rows)
+
+        result, _, truncated = cap_rows(within(config.query_timeout, work), config.max_rows)
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            return result.graph
+        return Result(result, config.base, truncated)
+
+    def _request(self, name_or_sparql: str, params: dict[str, Any]) -> tuple[str, dict[str, Node]]:
+        text = name_or_sparql.strip()
+        named = self.library.get(text)
+        if named is None and text.endswith(".rq") and "\n" not in text:
+            path = Path(text)
+            if not path.is_file():
+                raise ParameterError(f"{text}: no such query file")
+            named = parse_named_query(path, require_header=False)
+        if named is None and _looks_like_a_name(text):
+            named = find_query(self.library, text)  # raises: no such named query
+        if named is not None:
+            values = {name: str(value) for name, value in params.items()}
+            return named.text, named.bindings(values, self.config.base)
+        if params:
+            raise ParameterError("parameters apply to named queries and .rq files, not to SPARQL text")
+        return name_or_sparql, {}
+
+    def validate(self) -> Report:
+        """The SHACL report ``cop-graph validate`` prints (``report.to_text()``) or writes as
+        JSON (``report.to_dict()``); findings are reused from the validation cache."""
+        return validate(self.loaded, cache=self.config.validation_cache)
+
+    def network(self, projection: str, year: int | str | None = None) -> nx.Graph:
+        """One of the network projections (``orgs``, ``topics``, ``org-topic``, ``people``,
+        ``cop``, ``full``), for one year or all of them, as a networkx graph."""
+        return network.projection(self.loaded, projection, None if year is None else str(year))
+
+    def stats(self) -> dict[str, Any]:
+        """Triples per named graph (with the file it was read from) and instances per class,
+        as ``cop-graph stats --format json`` gives them."""
+        files = {str(s.graph): s.display(self.config.root) for s in self.loaded.files}
+        return {
+            "version": self.version,
+            "triples": len(self),
+            "graphs": [{"graph": row["graph"], "file": files.get(row["graph"]), "triples": int(row["triples"])}
+                       for row in self.query("triples-per-graph")],
+            "classes": [{"class": row["class"], "instances": int(row["instances"])}
+                        for row in self.query("instances-per-class")],
+        }
+
+
+def _looks_like_a_name(text: str) -> bool:
+    return bool(text) and all(c.isalnum() or c in "-_" for c in text)
+
+
+class Result:
+    """The answer to a SELECT or ASK query. Iterating a SELECT result gives one dict per row,
+    variable to plain Python value: ``str`` for IRIs and text, ``int``, ``float``,
+    ``Decimal``, ``bool``, ``datetime.date`` or ``datetime`` where the datatype says so, the
+    lexical form where Python has no type for it (``xsd:gYear``), ``None`` when unbound."""
+
+    def __init__(self, result: RdflibResult, base: str, truncated: bool = False) -> None:
+        self._result = result
+        self._base = base
+        self.form: str = result.type
+        self.truncated = truncated
+        self.variables: list[str] = [str(v) for v in result.vars or ()]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self.form == "ASK":
+            raise TypeError("an ASK result is one boolean: use bool(result)")
+        for row in self._result.bindings:
+            yield {str(name): plain(row.get(name)) for name in self._result.vars}
+
+    def __len__(self) -> int:
+        return 1 if self.form == "ASK" else len(self._result.bindings)
+
+    def __bool__(self) -> bool:
+        return bool(self._result.askAnswer) if self.form == "ASK" else bool(self._result.bindings)
+
+    def __repr__(self) -> str:
+        if self.form == "ASK":
+            return f"<cop_graph.Result ASK {bool(self)}>"
+        return f"<cop_graph.Result SELECT {len(self)} rows: {', '.join(self.variables)}>"
+
+    def to_csv(self) -> str:
+        """SPARQL 1.1 CSV, as the endpoint writes it."""
+        return write_result(self._result, "csv", self._base)
+
+    def to_tsv(self) -> str:
+        return write_result(self._result, "tsv", self._base)
+
+    def to_json(self) -> str:
+        """SPARQL 1.1 Query Results JSON, as the endpoint writes it."""
+        return write_result(self._result, "json", self._base)
+
+
+def plain(term: Node | None) -> Any:
+    """A term as a plain Python value (see :class:`Result`)."""
+    if term is None:
+        return None
+    value = term.toPython()
+    return str(term) if isinstance(value, Node) else value
