@@ -85,3 +85,11 @@ class OutputError(CopGraphError):
 class StoreUnavailable(CopGraphError):
     """The store cannot answer now: the remote store is down or slow, or no query worker
     is left to run the query (one that stopped is being replaced). Worth retrying."""
+
+
+class NetworkError(CopGraphError):
+    """A projection, measure or year that cannot give a network."""
+
+
+class UnknownResource(NetworkError):
+    """An IRI that is neither subject nor object of any statement in the graph."""

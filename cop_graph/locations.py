@@ -106,7 +106,3 @@ def _tokens(iri: str, forms: tuple[tuple[str, str], ...]) -> list[str]:
     tokens.append(f'"{iri}"')  # JSON-LD "@id" values
     return tokens
 
-
-def clear_cache() -> None:
-    _file_forms.cache_clear()
-

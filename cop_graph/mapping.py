@@ -25,7 +25,6 @@ RML_LEGACY = Namespace("http://semweb.mmlab.be/ns/rml#")
 RR = Namespace("http://www.w3.org/ns/r2rml#")
 YARRRML_SUFFIXES = (".yml", ".yaml", ".yarrrml")
 RML_SUFFIXES = (".ttl", ".rml", ".r2rml", ".nt")
-TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".xlsx")
 _TEMPLATE_PART = re.compile(r"(?<!\\)\{([^{}]+)\}")
 
 

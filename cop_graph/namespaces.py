@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
     DCAT,
     DCTERMS,
@@ -18,13 +18,44 @@ from rdflib.namespace import (
     TIME,
     VOID,
     XSD,
+    DefinedNamespace,
 )
 
-COP = Namespace("https://w3id.org/b-tech-cop/ontology/")
+
+class COP(DefinedNamespace):
+    """Our own terms (ontology/cop.ttl), closed: a term the ontology does not define raises
+    AttributeError instead of minting an IRI nobody declared (tests/test_ontology.py keeps
+    this list and the ontology equal)."""
+
+    _NS = Namespace("https://w3id.org/b-tech-cop/ontology/")
+    _fail = True
+
+    Development: URIRef
+    ExpertGroup: URIRef
+    GuestGroup: URIRef
+    ParticipantGroup: URIRef
+    Passage: URIRef
+    RegularSession: URIRef
+    Session: URIRef
+    SpecialSession: URIRef
+    WorkingModality: URIRef
+    affected: URIRef
+    convenedBy: URIRef
+    drawnFrom: URIRef
+    followsModality: URIRef
+    objective: URIRef
+    outsideExpert: URIRef
+    prompted: URIRef
+    quarterLabel: URIRef
+    theme: URIRef
+    themeText: URIRef
+    whenAsWritten: URIRef
+
+
 COPSH = Namespace("https://w3id.org/b-tech-cop/shapes/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 
-PREFIXES: dict[str, Namespace] = {
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "cop": COP,
     "copsh": COPSH,
     "dcat": DCAT,

@@ -37,7 +37,7 @@ from rdflib.namespace import DCTERMS, ORG, SDO
 from rdflib.term import Node
 
 from cop_graph.dataset import CopDataset
-from cop_graph.errors import CopGraphError
+from cop_graph.errors import NetworkError, UnknownResource
 from cop_graph.files import write_atomically
 from cop_graph.labels import LABEL_PROPERTIES, choose_label, short
 from cop_graph.namespaces import COP
@@ -59,14 +59,6 @@ BETWEENNESS_BUDGET = 5_000_000  # sources x (nodes + edges) above which betweenn
 PROVENANCE = (COP.Passage, DCTERMS.BibliographicResource)
 RELATIONS = (ORG.Membership,)
 NEIGHBOURHOOD_LIMIT = 150
-
-
-class NetworkError(CopGraphError):
-    """A projection, measure or year that cannot give a network."""
-
-
-class UnknownResource(NetworkError):
-    """An IRI that is neither subject nor object of any statement in the graph."""
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from cop_graph.errors import (
     ConfigError,
     CopGraphError,
     InputError,
+    NetworkError,
     ParameterError,
     QueryError,
     QueryRefused,
     UnknownQueryError,
 )
-from cop_graph.network import NetworkError
 
 from .conftest import BASE, ROOT, run_cli
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import OWL, RDFS, SKOS
 
@@ -55,3 +56,13 @@ def test_every_class_used_in_the_data_is_targeted_by_a_shape(config, loaded):
     for cls in data_classes:
         ancestors = {cls} | set(ontology.transitive_objects(cls, RDFS.subClassOf))
         assert ancestors & targeted, f"no shape targets {cls}"
+
+
+def test_the_closed_namespace_holds_exactly_the_terms_the_ontology_defines(config):
+    graph = _ontology(config)
+    defined = {str(s).removeprefix(str(COP)) for s in graph.subjects()
+               if isinstance(s, URIRef) and str(s).startswith(str(COP)) and str(s) != str(COP)}
+    assert set(COP.__annotations__) == defined
+    assert COP.Passage == URIRef(str(COP) + "Passage")
+    with pytest.raises(AttributeError, match="'Sesion' not in namespace"):
+        COP.Sesion  # noqa: B018 (a typo must fail, not mint a term)

@@ -92,12 +92,6 @@ def store_text(text: str, bindings: dict[str, Node], exact_counts: bool = False)
     return "".join(pieces) + prepared[start:]
 
 
-def with_values(text: str, bindings: dict[str, Node]) -> str | None:
-    """The query with ``bindings`` as a VALUES block at the head of each WHERE clause."""
-    bound = store_text(text, bindings)
-    return None if bound is None else bound[len(_DECLARED):]
-
-
 @lru_cache(maxsize=256)
 def _prepared(text: str, exact_counts: bool) -> tuple[str, tuple[int, ...] | None]:
     """The text to send and where its WHERE clauses open: scanning a query costs more than

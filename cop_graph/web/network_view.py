@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from cop_graph import network
 from cop_graph.dataset import CopDataset
-from cop_graph.errors import ParameterError
+from cop_graph.errors import ParameterError, UnknownResource
 from cop_graph.web import twin
 from cop_graph.web.links import checked_iri, resource_url
 
@@ -199,7 +199,7 @@ def projection_drawing(loaded: CopDataset, projection: str, year: str | None = N
 
 
 def _neighbourhood(loaded: CopDataset, iri: str, radius: int = 1) -> Drawing:
-    """Raises :class:`network.UnknownResource` for an IRI the graph does not hold."""
+    """Raises :class:`UnknownResource` for an IRI the graph does not hold."""
     cache = current_app.extensions.setdefault("cop_neighbourhood_cache", {})
     key = (loaded.version, iri, radius)
     if key not in cache:
@@ -218,7 +218,7 @@ def neighbourhood_drawing(loaded: CopDataset, iri: str, radius: int = 1) -> Draw
     nothing links it to another resource (a lone dot says nothing)."""
     try:
         picture = _neighbourhood(loaded, iri, radius)
-    except network.UnknownResource:
+    except UnknownResource:
         return None
     return picture if len(picture.nodes) > 1 else None
 
@@ -247,7 +247,7 @@ def view() -> Response:
         checked_iri(iri, "resource")
         try:
             picture = _neighbourhood(loaded, iri, _radius())
-        except network.UnknownResource as exc:
+        except UnknownResource as exc:
             abort(404, description=str(exc))
     else:
         projection = request.args.get("projection") or "cop"
