@@ -26,7 +26,7 @@ from rdflib import URIRef
 
 from cop_graph import network
 from cop_graph.api import Dataset
-from cop_graph.config import STORES, load_config
+from cop_graph.config import SETTINGS, STORES, load_config
 from cop_graph.conflicts import conflict_warnings
 from cop_graph.dataset import CopDataset, load_dataset
 from cop_graph.engine import QueryRequest, answer
@@ -56,15 +56,14 @@ def data_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+SETTING = {s.name: s for s in SETTINGS}
+
 _STORE_OPTIONS = (
-    ("--store", "store", {"type": click.Choice(STORES), "help": "Where the statements live [env COP_GRAPH_STORE; "
-                                                               "default memory]; see docs/stores.md."}),
+    ("--store", "store", {"type": click.Choice(STORES), "help": SETTING["store"].option_help()}),
     ("--store-path", "store_path", {"type": click.Path(path_type=Path), "metavar": "FOLDER",
-                                    "help": "Folder of the oxigraph store [env COP_GRAPH_STORE_PATH]."}),
-    ("--store-url", "store_url", {"metavar": "URL",
-                                  "help": "Query endpoint of the sparql store [env COP_GRAPH_STORE_URL]."}),
-    ("--store-data-url", "store_data_url", {"metavar": "URL", "help": "Graph Store Protocol endpoint the "
-                                            "sparql store is loaded through [env COP_GRAPH_STORE_DATA_URL]."}),
+                                    "help": SETTING["store_path"].option_help()}),
+    ("--store-url", "store_url", {"metavar": "URL", "help": SETTING["store_url"].option_help()}),
+    ("--store-data-url", "store_data_url", {"metavar": "URL", "help": SETTING["store_data_url"].option_help()}),
 )
 
 
@@ -132,8 +131,7 @@ def _load(ctx: click.Context, data: tuple[Path, ...], warn: bool = True) -> CopD
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--base", default=None, metavar="IRI",
-              help="Base IRI for the graph's resources [env COP_GRAPH_BASE; default https://w3id.org/b-tech-cop/].")
+@click.option("--base", default=None, metavar="IRI", help=SETTING["base"].option_help())
 @click.version_option(package_name="cop-graph")
 @click.pass_context
 def main(ctx: click.Context, base: str | None) -> None:
@@ -506,16 +504,13 @@ def generate_command(target: int, output: Path, seed: int, fmt: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Query worker processes [env COP_GRAPH_WORKERS; default 2].")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help=SETTING["workers"].option_help())
 @click.option("--query-timeout", type=click.FloatRange(0.1), default=None, metavar="SECONDS",
-              help="Time limit per query [env COP_GRAPH_QUERY_TIMEOUT; default 10].")
-@click.option("--max-rows", type=click.IntRange(1), default=None,
-              help="Most rows a result returns [env COP_GRAPH_MAX_ROWS; default 10000].")
-@click.option("--trusted-proxy", default=None, metavar="ADDRESS",
-              help="The reverse proxy whose X-Forwarded-For names the client [env COP_GRAPH_TRUSTED_PROXY].")
-@click.option("--allow-service", multiple=True, metavar="ENDPOINT",
-              help="A SPARQL endpoint IRI that SERVICE may call (repeatable) [env COP_GRAPH_SERVICE_ALLOWLIST].")
+              help=SETTING["query_timeout"].option_help())
+@click.option("--max-rows", type=click.IntRange(1), default=None, help=SETTING["max_rows"].option_help())
+@click.option("--trusted-proxy", default=None, metavar="ADDRESS", help=SETTING["trusted_proxy"].option_help())
+@click.option("--allow-service", multiple=True, metavar="ENDPOINT", help=SETTING["service_allowlist"].option_help(
+              "A SPARQL endpoint IRI that SERVICE may call (repeatable; added to the variable's)."))
 @data_option
 @click.pass_context
 @reports_errors
