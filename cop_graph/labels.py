@@ -36,6 +36,11 @@ def label(graph: Graph, node: Node, lang: str = "en") -> str | None:
     return choose_label(((p, v) for p in LABEL_PROPERTIES for v in graph.objects(node, p)), lang)
 
 
+def display_name(graph: Graph, node: Node, base: str | None = None, lang: str = "en") -> str:
+    """What a person reads for a node: its label, else its short form."""
+    return label(graph, node, lang) or short(node, base)
+
+
 def short(node: Node | None, base: str | None = None) -> str:
     """A compact form: a prefixed name, a base-relative IRI, or the term in N-Triples form."""
     if isinstance(node, URIRef):

@@ -10,7 +10,7 @@ from rdflib import Literal, URIRef
 
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import ParameterError
-from cop_graph.labels import label, short
+from cop_graph.labels import display_name, short
 from cop_graph.pages import select
 from cop_graph.pages.values import Link, format_date
 from cop_graph.queries import load_library, run_named
@@ -59,7 +59,7 @@ def class_index(loaded: CopDataset, link: Link, class_link: Link) -> ClassIndex:
     query = load_library(loaded.config.queries_dir)["instances-per-class"]
     base = loaded.config.base
     entries = [ClassEntry(str(row["class"]), short(row["class"], base),
-                          label(loaded.dataset, row["class"]) or short(row["class"], base),
+                          display_name(loaded.dataset, row["class"], base),
                           int(row["instances"]), class_link(str(row["class"])))
                for row in run_named(loaded, query, {})]
     return ClassIndex(entries)
@@ -81,7 +81,7 @@ def class_page(loaded: CopDataset, iri: str, sort: str, page: int, link: Link) -
         raise ParameterError(f"parameter 'page' must be between 1 and {pages}; got {page}")
     start = (page - 1) * PAGE_SIZE
     node = URIRef(iri)
-    return ClassPage(iri, short(node, base), label(loaded.dataset, node) or short(node, base), len(instances), sort,
+    return ClassPage(iri, short(node, base), display_name(loaded.dataset, node, base), len(instances), sort,
                      page, pages, instances[start:start + PAGE_SIZE], link(iri))
 
 
@@ -89,7 +89,7 @@ def _instance(loaded: CopDataset, row: dict, link: Link) -> Instance:
     node = row["instance"]
     date = str(row["date"]) if row.get("date") else None
     when = format_date(_typed(date)) if date else None
-    return Instance(str(node), label(loaded.dataset, node) or short(node, loaded.config.base), date, when or date,
+    return Instance(str(node), display_name(loaded.dataset, node, loaded.config.base), date, when or date,
                     link(str(node)))
 
 

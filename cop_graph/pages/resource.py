@@ -13,7 +13,7 @@ from rdflib.term import Node
 
 from cop_graph.dataset import CopDataset
 from cop_graph.description import Linkset, linksets
-from cop_graph.labels import label, short
+from cop_graph.labels import display_name, label, short
 from cop_graph.namespaces import bind_prefixes
 from cop_graph.pages import page_queries, select
 from cop_graph.pages.values import Link, Value, show
@@ -120,7 +120,7 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
     for row in out_rows:
         grouped.setdefault(row["property"], []).append(row["value"])
     return ResourcePage(
-        iri=iri, label=label(graph, node) or short(node, base),
+        iri=iri, label=display_name(graph, node, base),
         types=[show(t, graph, base, link, lambda _: True) for t in sorted(grouped.get(RDF.type, []))],
         descriptions=[display(d) for p in DESCRIPTIONS for d in grouped.get(p, [])],
         outgoing=[g for g in outgoing if g.property != str(RDF.type)],

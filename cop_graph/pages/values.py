@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from cop_graph.labels import label, short
+from cop_graph.labels import display_name, short
 
 Link = Callable[[str], str]
 
@@ -63,7 +63,7 @@ def show(node: Node, graph: Graph, base: str, link: Link, known: Callable[[URIRe
         return Value("literal", format_date(node) or str(node), lang=node.language, datatype=datatype)
     if isinstance(node, URIRef):
         inside = known(node)
-        text = label(graph, node) or short(node, base)
+        text = display_name(graph, node, base)
         url = link(str(node)) if inside else (str(node) if str(node).lower().startswith(("http://", "https://"))
                                               else None)
         return Value("iri", text, iri=str(node), url=url, outside=not inside)

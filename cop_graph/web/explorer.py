@@ -10,7 +10,7 @@ from rdflib import URIRef
 from cop_graph import network
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import CopGraphError, ParameterError
-from cop_graph.labels import label, short
+from cop_graph.labels import display_name, short
 from cop_graph.namespaces import PREFIXES
 from cop_graph.pages.home import Entry, Source, dataset_description, home_page
 from cop_graph.pages.listing import class_index, class_page
@@ -53,7 +53,7 @@ ENTRIES = (
 def home() -> Response:
     loaded = _dataset()
     about = dataset_description(loaded)
-    sources = [Source(iri, label(loaded.dataset, URIRef(iri)) or short(URIRef(iri), loaded.config.base),
+    sources = [Source(iri, display_name(loaded.dataset, URIRef(iri), loaded.config.base),
                       resource_url(iri)) for iri in about["sources"]]
     entries = [Entry(name, class_url(_expand(curie)), text) for name, curie, text in ENTRIES]
     entries += [Entry("Timeline", url_for("explorer.timeline"), "sessions, developments and memberships by date"),
