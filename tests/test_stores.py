@@ -269,6 +269,11 @@ def test_a_remote_store_that_goes_down_is_a_503_and_serving_recovers_when_it_ret
             urllib.request.urlopen(url + fresh, timeout=30)
         assert failed.value.code == 503 and time.monotonic() - started < 20
         assert "SPARQL store" in failed.value.read().decode() and failed.value.headers["Retry-After"]
+        page = urllib.request.Request(url + "/queries/members-in-year?year=2021", headers={"Accept": "text/html"})
+        with pytest.raises(urllib.error.HTTPError) as failed:  # the named query's page says so too
+            urllib.request.urlopen(page, timeout=30)
+        assert failed.value.code == 503 and failed.value.headers["Content-Type"].startswith("text/html")
+        assert "SPARQL store" in failed.value.read().decode() and failed.value.headers["Retry-After"] == "5"
         with urllib.request.urlopen(url + "/status", timeout=10) as response:  # no query: still answers
             assert response.status == 200
         again = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

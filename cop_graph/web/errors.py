@@ -32,6 +32,25 @@ class ProtocolError(Exception):
         self.status = status
 
 
+# Errors worth retrying shortly (every worker busy, the remote store down): their answers,
+# pages included, say when to come back.
+RETRYABLE: tuple[type[Exception], ...] = (errors.Busy, errors.StoreUnavailable)
+RETRY_AFTER = "5"  # seconds
+
+
+def retry_headers(exc: Exception | None) -> dict[str, str]:
+    return {"Retry-After": RETRY_AFTER} if isinstance(exc, RETRYABLE) else {}
+
+
+def html_answer(body: str, status: int = 200, error: Exception | None = None) -> Response:
+    """A page of a URL that also answers data (so ``Vary: Accept``), with ``Retry-After``
+    when the error it shows is worth retrying."""
+    response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    response.headers.update(retry_headers(error))
+    return response
+
+
 def text_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     response = Response(message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
     response.headers.update(headers or {})
@@ -46,8 +65,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(errors.CopGraphError)
     def library_error(exc: errors.CopGraphError) -> Response:
         status = status_of(exc)
-        headers = {"Retry-After": "5"} if isinstance(exc, (errors.Busy, errors.StoreUnavailable)) else None
-        return text_error(status, f"{status} {_reason(status)}: {exc}", headers)
+        return text_error(status, f"{status} {_reason(status)}: {exc}", retry_headers(exc))
 
     @app.errorhandler(ProtocolError)
     def protocol_error(exc: ProtocolError) -> Response:

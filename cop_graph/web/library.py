@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from cop_graph.engine import QueryRequest
-from cop_graph.errors import Busy, CopGraphError, ParameterError
+from cop_graph.errors import CopGraphError, ParameterError
 from cop_graph.queries import NamedQuery, find_query
 from cop_graph.web import twin
+from cop_graph.web.errors import html_answer
 from cop_graph.web.negotiation import negotiate, prefers_html
 from cop_graph.web.result_view import PAGE_FORMATS, downloads, error_view, result_view, visible
 from cop_graph.web.results import answer_response, run
@@ -82,19 +83,10 @@ def _page(query: NamedQuery) -> Response:
         answer = run(QueryRequest(query.text, query.bindings(values, config.base), negotiated=PAGE_FORMATS))
     except CopGraphError as exc:
         error = error_view(exc)
-        return _html(render_template("query.html", query=query, values=shown, error=error), error.status,
-                     busy=isinstance(exc, Busy))
+        return html_answer(render_template("query.html", query=query, values=shown, error=error), error.status, exc)
     links = downloads(answer.form, lambda fmt: url_for("library.named_query", name=query.name, format=fmt, **values))
     view = result_view(answer, config.base, config.max_rows)
-    return _html(render_template("query.html", query=query, values=shown, result=view, downloads=links), 200)
-
-
-def _html(body: str, status: int, busy: bool = False) -> Response:
-    response = Response(body, status=status, content_type="text/html; charset=utf-8")
-    response.headers["Vary"] = "Accept"  # the same URL answers data to other clients
-    if busy:
-        response.headers["Retry-After"] = "5"
-    return response
+    return html_answer(render_template("query.html", query=query, values=shown, result=view, downloads=links))
 
 
 def _browser() -> bool:

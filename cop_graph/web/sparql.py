@@ -11,9 +11,9 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from werkzeug.datastructures import CombinedMultiDict
 
 from cop_graph.engine import Answer, QueryRequest
-from cop_graph.errors import Busy, CopGraphError, QueryRefused, UnknownQueryError
+from cop_graph.errors import CopGraphError, QueryRefused, UnknownQueryError
 from cop_graph.queries import NamedQuery, Parameter
-from cop_graph.web.errors import ProtocolError
+from cop_graph.web.errors import ProtocolError, html_answer
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, negotiate, prefers_html
 from cop_graph.web.result_view import (
     PAGE_FORMATS,
@@ -179,7 +179,7 @@ def _page() -> Response:
     try:
         operation, answer = _run_for_page()
     except (CopGraphError, ProtocolError) as exc:
-        return _render(replace(page, error=error_view(exc, text)), busy=isinstance(exc, Busy))
+        return _render(replace(page, error=error_view(exc, text)), exc)
     config = current_app.config["COP"]
     links = downloads(answer.form, lambda fmt: url_for(
         "sparql.endpoint", query=operation.query, format=fmt,
@@ -213,14 +213,8 @@ def _page_without_query(examples: tuple[Example, ...]) -> Response:
     return _render(QueryPage(chosen.sparql, examples, example=chosen))
 
 
-def _render(page: QueryPage, busy: bool = False) -> Response:
-    status = page.error.status if page.error else 200
-    response = Response(render_template("sparql.html", page=page), status=status,
-                        content_type="text/html; charset=utf-8")
-    response.headers["Vary"] = "Accept"  # the same URL answers data to other clients
-    if busy:
-        response.headers["Retry-After"] = "5"
-    return response
+def _render(page: QueryPage, error: Exception | None = None) -> Response:
+    return html_answer(render_template("sparql.html", page=page), page.error.status if page.error else 200, error)
 
 
 def _examples() -> tuple[Example, ...]:
