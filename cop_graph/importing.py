@@ -25,7 +25,7 @@ from cop_graph.errors import InputError, OutputError
 from cop_graph.files import write_atomically
 from cop_graph.mapping import Mapping, check_sources, find_cell, read_mapping
 from cop_graph.namespaces import bind_prefixes
-from cop_graph.parsing import _ill_typed, parse_file
+from cop_graph.parsing import ill_typed, parse_file
 from cop_graph.validation import Report, validate
 
 SHAPES_FILE = "shapes.ttl"
@@ -114,7 +114,7 @@ def _engine_message(exc: Exception) -> str:
 def check_literals(graph: Graph, mapping: Mapping) -> None:
     """Refuse a value that is not of its declared datatype, naming the table, line and column."""
     for _, _, value in graph:
-        if isinstance(value, Literal) and value.datatype is not None and _ill_typed(value):
+        if isinstance(value, Literal) and value.datatype is not None and ill_typed(value):
             datatype = graph.namespace_manager.normalizeUri(value.datatype)
             found = find_cell(mapping, str(value))
             if found is None:

@@ -1,7 +1,10 @@
-"""How any term is displayed: one place decides label precedence and short forms."""
+"""How any term is displayed and compared: one place decides label precedence, short forms
+and the normalised form names are matched in (search, linking)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -62,3 +65,19 @@ def short(node: Node | None, base: str | None = None) -> str:
 def _is_local(name: str) -> bool:
     return bool(name) and all(ch.isalnum() or ch in "_-." for ch in name)
 
+
+# Letters that NFKD does not decompose but that readers treat as their base letters.
+_FOLD = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th",
+                       "ð": "d"})
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def normalise(text: str) -> str:
+    """The form labels and queries are compared in: without accents (NFKD, combining marks
+    dropped), case-folded, every run of punctuation or whitespace a single space. Folding and
+    decomposing follow Unicode's compatibility caseless match (D146), so that a letter NFKD
+    makes upper case (ℇ → Ɛ) is folded too and the form is the same when made again."""
+    once = unicodedata.normalize("NFKD", unicodedata.normalize("NFD", text).casefold())
+    decomposed = unicodedata.normalize("NFKD", once.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD)
+    return " ".join(_SEPARATORS.sub(" ", bare).split())

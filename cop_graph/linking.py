@@ -2,7 +2,7 @@
 by identifier first (Wikidata item, LEI), then by normalised name and aliases, each match
 with a score and its evidence; a reviewer's decisions override the matcher.
 
-Names are compared in :func:`cop_graph.search.normalise`'s form (case, accents and punctuation
+Names are compared in :func:`cop_graph.labels.normalise`'s form (case, accents and punctuation
 folded) with legal-form words (Inc., Corp., plc, AB, S.A., Group, …) dropped from the end.
 Nothing under the threshold is linked unless a reviewer accepted it.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 from cop_graph.config import Config
 from cop_graph.dataset import CopDataset, load_dataset
 from cop_graph.errors import InputError, ParameterError
+from cop_graph.labels import normalise
 from cop_graph.queries import find_query, load_library, run_named
-from cop_graph.search import normalise
 
 # Legal-form and grouping words, normalised, dropped from the end of a name (repeatedly).
 LEGAL_SUFFIXES = tuple(tuple(s.split()) for s in (

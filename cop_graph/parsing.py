@@ -258,7 +258,7 @@ def check_terms(graph: Graph, path: Path, text: str) -> None:
             if isinstance(term, Literal) and _SURROGATE.search(term):
                 raise InputError(path, "a literal holds a lone surrogate code point (such as \\uD800), which is not "
                                        "Unicode text", _line_of_surrogate(text))
-            if isinstance(term, Literal) and _ill_typed(term):
+            if isinstance(term, Literal) and ill_typed(term):
                 raise _bad_literal(graph, path, text, term)
             if isinstance(term, URIRef) and _SURROGATE.search(term):
                 raise InputError(path, "an IRI holds a lone surrogate code point (such as \\uD800), which is not "
@@ -285,7 +285,9 @@ def _bad_literal(graph: Graph, path: Path, text: str, term: Literal) -> InputErr
     return InputError(path, f'invalid literal "{term}"^^{datatype}: not a valid {datatype} value', line)
 
 
-def _ill_typed(term: Literal) -> bool:
+def ill_typed(term: Literal) -> bool:
+    """A literal whose lexical form its datatype does not allow: rdflib's check, and ours
+    (:data:`LEXICAL_FORMS`) for the types rdflib takes as written (gYear, gYearMonth, …)."""
     form = LEXICAL_FORMS.get(term.datatype)
     return bool(term.ill_typed) or (form is not None and not form.fullmatch(str(term)))
 

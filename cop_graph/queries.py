@@ -397,3 +397,14 @@ def _prepared(text: str) -> Query:
 
 def run_named(loaded: CopDataset, query: NamedQuery, values: dict[str, str]) -> Result:
     return run_query(loaded, query.text, query.bindings(values, loaded.config.base))
+
+
+def page_queries(loaded: CopDataset) -> dict[str, NamedQuery]:
+    return load_library(loaded.config.queries_dir / "pages")
+
+
+def select(loaded: CopDataset, name: str, **values: str) -> list[dict[str, Node]]:
+    """The rows of one of the app's own queries (``queries/pages/``: the explorer's pages,
+    the search index) as dictionaries, unbound variables left out."""
+    query = find_query(page_queries(loaded), name)
+    return [{str(k): v for k, v in row.asdict().items()} for row in run_named(loaded, query, values)]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,9 +18,9 @@ from rdflib.namespace import SKOS
 
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import ParameterError
-from cop_graph.labels import ALTERNATIVE_LABELS, LABEL_PROPERTIES, choose_label, short
+from cop_graph.labels import ALTERNATIVE_LABELS, LABEL_PROPERTIES, choose_label, normalise, short
 from cop_graph.namespaces import PREFIXES
-from cop_graph.pages import select
+from cop_graph.queries import select
 
 # Preferred labels in the order a display label is chosen (SKOS and RDFS first, as in labels.py).
 PREFERRED = LABEL_PROPERTIES
@@ -29,23 +28,6 @@ ALTERNATIVE = ALTERNATIVE_LABELS
 HIDDEN = (SKOS.hiddenLabel,)  # searched, never shown (SKOS: for misspellings and the like)
 MATCH_KINDS = ("exact", "prefix", "word", "substring", "words")
 MAX_QUERY_LENGTH = 200
-
-# Letters that NFKD does not decompose but that readers treat as their base letters.
-_FOLD = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th",
-                       "ð": "d"})
-_SEPARATORS = re.compile(r"[\W_]+")
-
-
-def normalise(text: str) -> str:
-    """The form labels and queries are compared in: without accents (NFKD, combining marks
-    dropped), case-folded, every run of punctuation or whitespace a single space. Folding and
-    decomposing follow Unicode's compatibility caseless match (D146), so that a letter NFKD
-    makes upper case (ℇ → Ɛ) is folded too and the form is the same when made again."""
-    once = unicodedata.normalize("NFKD", unicodedata.normalize("NFD", text).casefold())
-    decomposed = unicodedata.normalize("NFKD", once.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD)
-    return " ".join(_SEPARATORS.sub(" ", bare).split())
-
 
 @dataclass(frozen=True)
 class Label:

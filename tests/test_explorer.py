@@ -16,8 +16,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
 from cop_graph.config import load_config
-from cop_graph.pages import page_queries
-from cop_graph.queries import run_named
+from cop_graph.queries import page_queries, run_named
 from cop_graph.web import create_app
 
 from .conftest import running_server

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cop_graph.dataset import CopDataset
-from cop_graph.pages import select
 from cop_graph.pages.listing import ClassEntry
 from cop_graph.pages.timeline import Timeline
+from cop_graph.queries import select
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ from rdflib import Literal, URIRef
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import ParameterError
 from cop_graph.labels import display_name, short
-from cop_graph.pages import select
 from cop_graph.pages.values import Link, format_date
-from cop_graph.queries import load_library, run_named
+from cop_graph.queries import load_library, run_named, select
 
 SORTS = ("label", "date")
 PAGE_SIZE = 50

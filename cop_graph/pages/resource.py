@@ -15,9 +15,8 @@ from cop_graph.dataset import CopDataset
 from cop_graph.description import Linkset, linksets
 from cop_graph.labels import display_name, label, short
 from cop_graph.namespaces import bind_prefixes
-from cop_graph.pages import page_queries, select
 from cop_graph.pages.values import Link, Value, show
-from cop_graph.queries import find_query, load_library, run_named
+from cop_graph.queries import find_query, load_library, page_queries, run_named, select
 
 DESCRIPTIONS = (SKOS.definition, SDO.description, DCTERMS.description, RDFS.comment)
 # Links to the same thing in other datasets: shown as outbound identifiers.

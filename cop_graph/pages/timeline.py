@@ -10,8 +10,8 @@ from rdflib import RDF
 from cop_graph.dataset import CopDataset
 from cop_graph.errors import ParameterError
 from cop_graph.labels import display_name, short
-from cop_graph.pages import select
 from cop_graph.pages.values import Link, format_date
+from cop_graph.queries import select
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from werkzeug.http import parse_accept_header
 from cop_graph.config import load_config
 from cop_graph.dataset import load_dataset
 from cop_graph.errors import CopGraphError, InputError, ParameterError
+from cop_graph.labels import normalise
 from cop_graph.linking import LEGAL_SUFFIXES, name_key
 from cop_graph.queries import Parameter, run_query
-from cop_graph.search import normalise
 from cop_graph.web.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
 
 from ..conftest import BASE, ROOT
