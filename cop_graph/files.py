@@ -3,14 +3,17 @@
 The content goes to a temporary file beside the target, is checked, and only then
 replaces the target in one rename, made durable by syncing the folder; the target keeps its
 permissions. Files that belong together (a linkset and its review report) are all written
-and checked before the first replaces its target. The temporary file's name carries the
-writer's process id, so the next write of the same target removes what a killed writer
-left, and never what a running one is writing.
+and checked before the first replaces its target. A writer holds a lock on its temporary
+file until it is done (the kernel lets go of it when the writer dies), so the next write of
+the same target removes what a killed writer left, and never what a running one is writing;
+the name carries the writer's process id for people, but a process id can be reused by the
+time anyone looks, so the lock decides.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
 import os
 import re
@@ -35,8 +38,7 @@ def write_together(files: list[tuple[Path, Writer, Writer | None]]) -> list[int]
     with contextlib.ExitStack() as cleanup:
         written = []
         for target, write, check in files:
-            temp = _temporary(target)
-            cleanup.callback(temp.unlink, missing_ok=True)
+            temp = _temporary(target, cleanup)
             try:
                 write(temp)
                 with open(temp, "rb") as handle:
@@ -55,20 +57,26 @@ def write_together(files: list[tuple[Path, Writer, Writer | None]]) -> list[int]
     return [size for _, _, size in written]
 
 
-def _temporary(target: Path) -> Path:
-    """An empty file beside ``target``, with the permissions ``target`` has or will have."""
+def _temporary(target: Path, cleanup: contextlib.ExitStack) -> Path:
+    """An empty file beside ``target``, with the permissions ``target`` has or will have,
+    locked by this writer until ``cleanup`` closes (which also removes it if it is still there)."""
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{target}: the folder {folder} does not exist")
     if target.is_dir():
         raise OutputError(f"{target}: is a folder; give the name of a file to write")
     _remove_left_behind(folder, target.name)
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from None
-    os.close(fd)
+    while True:
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror or exc}") from None
+        cleanup.callback(os.close, fd)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if _same_file(fd, name):
+            break  # else another writer took it for a killed one's in the moment before the lock: again
     temp = Path(name)
+    cleanup.callback(temp.unlink, missing_ok=True)
     try:
         os.chmod(temp, _mode_for(target))
     except OSError as exc:
@@ -90,23 +98,21 @@ def _sync_folder(target: Path) -> None:
 
 def _remove_left_behind(folder: Path, name: str) -> None:
     """The temporary files of this target (exactly: ``.NAME.PID.xxxxxxxx.tmp``, as made
-    below) whose writer is no longer running."""
-    ours = re.compile(rf"\.{re.escape(name)}\.(\d+)\.[a-z0-9_]{{8}}\.tmp")
+    below) that no writer holds any more."""
+    ours = re.compile(rf"\.{re.escape(name)}\.\d+\.[a-z0-9_]{{8}}\.tmp")
     for left in folder.glob(f".{glob.escape(name)}.*.tmp"):
-        found = ours.fullmatch(left.name)
-        if found and not _running(int(found[1])):
-            with contextlib.suppress(OSError):  # another user's file, or already gone
+        if ours.fullmatch(left.name):
+            # held by a running writer (BlockingIOError), another user's, or already gone: left alone
+            with contextlib.suppress(OSError), open(left, "rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 left.unlink()
 
 
-def _running(pid: int) -> bool:
+def _same_file(fd: int, name: str) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return os.stat(name).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
         return False
-    except PermissionError:
-        return True  # another user's process
-    return True
 
 
 def _mode_for(target: Path) -> int:

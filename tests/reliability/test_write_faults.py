@@ -10,6 +10,7 @@ import os
 import resource
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -127,16 +128,25 @@ def test_an_oxigraph_store_that_cannot_be_written_keeps_the_version_it_had(cop_g
     assert after.returncode == 0 and after.stdout == before.stdout
 
 
-def test_only_this_targets_files_of_writers_no_longer_running_are_removed(tmp_path):
+def test_only_this_targets_files_no_writer_holds_are_removed(tmp_path):
     ended = subprocess.Popen(["true"])
     ended.wait()
     left = tmp_path / f".export.{ended.pid}.abcdefgh.tmp"  # a killed writer of "export"
-    running = tmp_path / f".export.{os.getpid()}.abcdefgh.tmp"  # a writer still at work
+    reused = tmp_path / f".export.{os.getpid()}.abcdefgh.tmp"  # a killed writer whose process id is in use again
+    running = tmp_path / f".export.{ended.pid}.ijklmnop.tmp"  # a writer still at work: it holds its file
     other = tmp_path / f".export.2024.nt.{ended.pid}.abcdefgh.tmp"  # another target's file
     mine = tmp_path / ".export.notes.tmp"  # not one of ours at all
-    for path in (left, running, other, mine):
+    for path in (left, reused, running, other, mine):
         path.write_text("partial", encoding="utf-8")
-    write_atomically(tmp_path / "export", lambda path: path.write_text("whole", encoding="utf-8"))
+    writer = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1]); "
+                               "fcntl.flock(f, fcntl.LOCK_EX); print(flush=True); time.sleep(60)", str(running)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        writer.stdout.readline()  # it holds the lock
+        write_atomically(tmp_path / "export", lambda path: path.write_text("whole", encoding="utf-8"))
+    finally:
+        writer.kill()
+        writer.wait()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, other.name, mine.name, "export"])
 
 
