@@ -28,7 +28,7 @@ from cop_graph.dataset import CopDataset, load_dataset
 from cop_graph.engine import cap_rows, within
 from cop_graph.errors import ConfigError, ParameterError
 from cop_graph.formats import write_result
-from cop_graph.queries import NamedQuery, evaluate, find_query, load_library, parse_named_query, prepare
+from cop_graph.queries import NamedQuery, evaluate, find_query, load_library, parse_named_query, prepare, run_named
 from cop_graph.validation import Report, validate
 
 __all__ = ["Dataset", "Result", "load", "plain"]
@@ -121,15 +121,17 @@ class Dataset:
 
     def stats(self) -> dict[str, Any]:
         """Triples per named graph (with the file it was read from) and instances per class,
-        as ``cop-graph stats --format json`` gives them."""
+        as ``cop-graph stats --format json`` gives them. These are the app's own queries over
+        the whole graph, so they run without the row cap and time limit user queries get."""
         files = {str(s.graph): s.display(self.config.root) for s in self.loaded.files}
+        graphs = run_named(self.loaded, self.library["triples-per-graph"], {})
+        classes = run_named(self.loaded, self.library["instances-per-class"], {})
         return {
             "version": self.version,
             "triples": len(self),
-            "graphs": [{"graph": row["graph"], "file": files.get(row["graph"]), "triples": int(row["triples"])}
-                       for row in self.query("triples-per-graph")],
-            "classes": [{"class": row["class"], "instances": int(row["instances"])}
-                        for row in self.query("instances-per-class")],
+            "graphs": [{"graph": str(row["graph"]), "file": files.get(str(row["graph"])),
+                        "triples": int(row["triples"])} for row in graphs],
+            "classes": [{"class": str(row["class"]), "instances": int(row["instances"])} for row in classes],
         }
 
 
