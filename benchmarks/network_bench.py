@@ -36,9 +36,9 @@ TARGET_BYTES = 4 * 1024**3
 
 STEP = """
 import json, resource, sys, time
-from cop_graph import network
+from cop_graph.analysis import network
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
+from cop_graph.store.dataset import load_dataset
 loaded = load_dataset(sys.argv[2:], config=load_config())
 name = sys.argv[1]
 started = time.perf_counter()

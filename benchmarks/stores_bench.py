@@ -34,9 +34,9 @@ from pathlib import Path
 from report import command_line, per_size, publish
 
 from cop_graph.config import CANONICAL_BASE, load_config
-from cop_graph.dataset import load_dataset
-from cop_graph.queries import load_library
-from cop_graph.stores.text import store_text
+from cop_graph.sparql.library import load_library
+from cop_graph.store.dataset import load_dataset
+from cop_graph.store.text import store_text
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

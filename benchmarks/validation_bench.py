@@ -39,7 +39,7 @@ import json, sys, time
 from pyshacl import validate
 from rdflib import Graph
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
+from cop_graph.store.dataset import load_dataset
 config = load_config(store="memory")
 files = [s.path for s in load_dataset(config=config).files] + [__import__("pathlib").Path(p) for p in sys.argv[1:]]
 started = time.perf_counter()
@@ -55,8 +55,8 @@ print(json.dumps({"parse_s": parsed - started, "validate_s": time.perf_counter()
 OURS = """
 import json, sys, time
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
-from cop_graph.validation import validate
+from cop_graph.store.dataset import load_dataset
+from cop_graph.validation.validate import validate
 loaded = load_dataset(sys.argv[1:], config=load_config())
 started = time.perf_counter()
 report = validate(loaded)

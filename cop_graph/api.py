@@ -22,14 +22,16 @@ from rdflib import Graph
 from rdflib.query import Result as RdflibResult
 from rdflib.term import Node
 
-from cop_graph import network
+from cop_graph.analysis import network
 from cop_graph.config import SETTINGS, Config, load_config
-from cop_graph.dataset import CopDataset, load_dataset
-from cop_graph.engine import cap_rows, within
 from cop_graph.errors import ConfigError, ParameterError
-from cop_graph.formats import write_result
-from cop_graph.queries import NamedQuery, evaluate, find_query, load_library, parse_named_query, prepare, run_named
-from cop_graph.validation import Report, validate
+from cop_graph.rdf.formats import write_result
+from cop_graph.sparql.engine import cap_rows, within
+from cop_graph.sparql.evaluate import evaluate, run_named
+from cop_graph.sparql.library import NamedQuery, find_query, load_library, parse_named_query
+from cop_graph.sparql.prepare import prepare
+from cop_graph.store.dataset import CopDataset, load_dataset
+from cop_graph.validation.validate import Report, validate
 
 __all__ = ["Dataset", "Result", "load", "plain"]
 

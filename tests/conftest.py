@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from cop_graph.config import load_config
-from cop_graph.dataset import CopDataset, load_dataset
-from cop_graph.validation import Report, validate
+from cop_graph.store.dataset import CopDataset, load_dataset
+from cop_graph.validation.validate import Report, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 # The W3C test suites the conformance tests read (tests/w3c/README.md says where they come from).

@@ -9,7 +9,7 @@ import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDFS, VOID
 
-from cop_graph.namespaces import COP, OA, SDO
+from cop_graph.rdf.namespaces import COP, OA, SDO
 
 from .conftest import BASE, ROOT, SOURCE_SHA256, SOURCE_TEXT
 

@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
 from cop_graph.config import load_config
-from cop_graph.queries import page_queries, run_named
+from cop_graph.sparql.evaluate import page_queries, run_named
 from cop_graph.web import create_app
 
 from .conftest import running_server
@@ -278,7 +278,7 @@ def test_page_json_is_valid_json_with_no_html(client):
 
 
 def test_a_hub_lists_the_first_links_of_each_property_and_counts_the_rest(tmp_path):
-    from cop_graph import synthetic
+    from cop_graph.publish import synthetic
 
     data = tmp_path / "synthetic.ttl"
     synthetic.graph(5000).serialize(data, format="turtle")

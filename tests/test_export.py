@@ -7,7 +7,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from cop_graph.description import computed_description
+from cop_graph.publish.description import computed_description
 
 from .conftest import BASE
 

@@ -12,8 +12,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from cop_graph import generate
 from cop_graph.errors import OutputError
+from cop_graph.publish import generate
 
 from .conftest import on_a_terminal
 

@@ -1,5 +1,5 @@
 """rdflib's SPARQL grammar (pyparsing) is not thread-safe; the server's request threads read
-queries at once, so every use of it holds one lock (cop_graph/grammar.py)."""
+queries at once, so every use of it holds one lock (cop_graph/rdf/grammar.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import threading
 
 from rdflib import Literal
 
-from cop_graph.queries import prepare, query_form
-from cop_graph.stores.text import store_text
+from cop_graph.sparql.prepare import prepare, query_form
+from cop_graph.store.text import store_text
 
 
 def test_queries_read_in_many_threads_at_once_are_each_read_right():

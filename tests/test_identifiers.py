@@ -12,7 +12,7 @@ import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, RDFS, SKOS, VOID
 
-from cop_graph.namespaces import SDO
+from cop_graph.rdf.namespaces import SDO
 
 from .conftest import BASE, ROOT
 

@@ -16,8 +16,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SKOS
 
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
-from cop_graph.linking import name_key
+from cop_graph.linking.reconcile import name_key
+from cop_graph.store.dataset import load_dataset
 
 from .conftest import BASE, ROOT
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from cop_graph import network
-from cop_graph.dataset import load_dataset
+from cop_graph.analysis import network
 from cop_graph.errors import CopGraphError
+from cop_graph.store.dataset import load_dataset
 
 pytestmark = pytest.mark.every_store
 

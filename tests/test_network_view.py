@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from cop_graph import network
+from cop_graph.analysis import network
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
+from cop_graph.store.dataset import load_dataset
 from cop_graph.web import create_app
 from cop_graph.web.links import resource_url
 from cop_graph.web.network_view import drawing_of, neighbourhood_drawing

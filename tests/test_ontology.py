@@ -6,7 +6,7 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import OWL, RDFS, SKOS
 
-from cop_graph.namespaces import COP
+from cop_graph.rdf.namespaces import COP
 
 
 def _ontology(config) -> Graph:

@@ -11,8 +11,9 @@ import pytest
 from rdflib import RDF, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDFS, SKOS, XSD
 
-from cop_graph.namespaces import COP, SDO
-from cop_graph.queries import find_query, load_library, run_named
+from cop_graph.rdf.namespaces import COP, SDO
+from cop_graph.sparql.evaluate import run_named
+from cop_graph.sparql.library import find_query, load_library
 
 from .conftest import BASE
 

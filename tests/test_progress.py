@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from cop_graph.cli import PROGRESS_FROM_BYTES
+from cop_graph.cli.common import PROGRESS_FROM_BYTES
 
 from .conftest import on_a_terminal, store_settings
 

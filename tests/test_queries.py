@@ -6,7 +6,8 @@ import pytest
 from rdflib import URIRef
 
 from cop_graph.errors import ParameterError, QueryError, UnknownQueryError
-from cop_graph.queries import find_query, load_library, run_named, run_query
+from cop_graph.sparql.evaluate import run_named, run_query
+from cop_graph.sparql.library import find_query, load_library
 
 from .conftest import BASE
 
@@ -141,7 +142,7 @@ def test_a_string_parameter_is_bound_as_a_value_never_spliced(loaded, tmp_path):
                      "# param: name (xsd:string, default Apple) The label.\n"
                      "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l "
                      "FILTER(STR(?l) = ?name) }\n", encoding="utf-8")
-    from cop_graph.queries import parse_named_query
+    from cop_graph.sparql.library import parse_named_query
     named = parse_named_query(query)
     assert [str(r.s) for r in run_named(loaded, named, {"name": "Apple"})] == [BASE + "org/apple"]
     hostile = 'x") || true || ("'

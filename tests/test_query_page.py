@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from rdflib import Graph, URIRef
 
 from cop_graph.config import load_config
-from cop_graph.engine import QueryRequest
+from cop_graph.sparql.engine import QueryRequest
 from cop_graph.web import create_app
 from cop_graph.web.links import resource_url
 

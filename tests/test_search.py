@@ -7,11 +7,11 @@ from html.parser import HTMLParser
 
 import pytest
 
+from cop_graph.analysis.search import index_for, resolve_type, search, suggest
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
 from cop_graph.errors import ParameterError
-from cop_graph.labels import normalise
-from cop_graph.search import index_for, resolve_type, search, suggest
+from cop_graph.rdf.labels import normalise
+from cop_graph.store.dataset import load_dataset
 
 from .conftest import BASE
 

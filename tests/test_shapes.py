@@ -15,9 +15,9 @@ from rdflib import RDF, URIRef
 from rdflib.namespace import SH
 
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
-from cop_graph.namespaces import COPSH
-from cop_graph.validation import Result, load_shapes, validate
+from cop_graph.rdf.namespaces import COPSH
+from cop_graph.store.dataset import load_dataset
+from cop_graph.validation.validate import Result, load_shapes, validate
 
 
 def local(shape: object) -> str:

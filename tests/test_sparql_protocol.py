@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, N3, TSV, TURTLE, XML, SPARQLWrapper
 
-from cop_graph.queries import run_query
+from cop_graph.sparql.evaluate import run_query
 
 from .conftest import BASE
 

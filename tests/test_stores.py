@@ -18,12 +18,13 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from cop_graph import engine
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
-from cop_graph.queries import load_library, run_named
-from cop_graph.stores.oxigraph import to_result
-from cop_graph.stores.text import store_text
+from cop_graph.sparql import engine
+from cop_graph.sparql.evaluate import run_named
+from cop_graph.sparql.library import load_library
+from cop_graph.store.dataset import load_dataset
+from cop_graph.store.oxigraph import to_result
+from cop_graph.store.text import store_text
 from tests.conftest import BASE, console_script, free_port, oxigraph_server, run_cli, running_server, serving
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,9 +9,10 @@ from rdflib import Dataset, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import ORG
 
-from cop_graph import network, synthetic
-from cop_graph.dataset import CopDataset, SourceFile
-from cop_graph.validation import validate
+from cop_graph.analysis import network
+from cop_graph.publish import synthetic
+from cop_graph.store.dataset import CopDataset, SourceFile
+from cop_graph.validation.validate import validate
 
 
 def test_the_same_seed_gives_the_same_graph_and_another_seed_another():

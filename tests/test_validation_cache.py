@@ -12,10 +12,10 @@ from collections import Counter
 from rdflib import RDF, Graph, URIRef
 
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
-from cop_graph.namespaces import COPSH
-from cop_graph.shape_reads import unit_digest, units
-from cop_graph.validation import _check, load_shapes
+from cop_graph.rdf.namespaces import COPSH
+from cop_graph.store.dataset import load_dataset
+from cop_graph.validation.shapes import unit_digest, units
+from cop_graph.validation.validate import _check, load_shapes
 
 PREFIXES = ("@prefix schema: <https://schema.org/> .\n@prefix org: <http://www.w3.org/ns/org#> .\n"
             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")

@@ -10,9 +10,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDFS, VOID
 
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
-from cop_graph.description import description
-from cop_graph.queries import load_library, run_named
+from cop_graph.publish.description import description
+from cop_graph.sparql.evaluate import run_named
+from cop_graph.sparql.library import load_library
+from cop_graph.store.dataset import load_dataset
 
 from .conftest import BASE, ROOT
 

@@ -10,9 +10,9 @@ from flask import Flask, Response
 from flask_cors import CORS
 
 from cop_graph.config import Config, load_config
-from cop_graph.dataset import load_dataset
-from cop_graph.engine import CachedAnswers, LocalEngine
-from cop_graph.queries import load_library
+from cop_graph.sparql.engine import CachedAnswers, LocalEngine
+from cop_graph.sparql.library import load_library
+from cop_graph.store.dataset import load_dataset
 from cop_graph.web import caching, errors
 from cop_graph.web.text import finalize, whole
 
@@ -36,7 +36,7 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
     app.extensions["cop_dataset"] = loaded
     app.extensions["cop_queries"] = load_library(config.queries_dir)
     if config.workers > 0:
-        from cop_graph.workers import WorkerPool
+        from cop_graph.sparql.workers import WorkerPool
 
         engine = WorkerPool(config, data, loaded.version)
     else:

@@ -1,5 +1,5 @@
 """Explorer pages: home, classes and their instances, the topic hierarchy and the
-timeline. Each page's data comes from ``cop_graph.pages`` and is served as HTML or as
+timeline. Each page's data comes from ``cop_graph.web.pages`` and is served as HTML or as
 its JSON twin (``.json``, ``Accept: application/json``, ``?format=json``)."""
 
 from __future__ import annotations
@@ -7,18 +7,18 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from rdflib import URIRef
 
-from cop_graph import network
-from cop_graph.dataset import CopDataset
+from cop_graph.analysis import network
 from cop_graph.errors import CopGraphError, ParameterError
-from cop_graph.labels import display_name, short
-from cop_graph.namespaces import PREFIXES
-from cop_graph.pages.home import Entry, Source, dataset_description, home_page
-from cop_graph.pages.listing import class_index, class_page
-from cop_graph.pages.resource import is_known
-from cop_graph.pages.timeline import timeline as build_timeline
-from cop_graph.pages.topics import topic_tree
+from cop_graph.rdf.labels import display_name, short
+from cop_graph.rdf.namespaces import PREFIXES
+from cop_graph.store.dataset import CopDataset
 from cop_graph.web import twin
 from cop_graph.web.links import checked_iri, resource_url
+from cop_graph.web.pages.home import Entry, Source, dataset_description, home_page
+from cop_graph.web.pages.listing import class_index, class_page
+from cop_graph.web.pages.resource import is_known
+from cop_graph.web.pages.timeline import timeline as build_timeline
+from cop_graph.web.pages.topics import topic_tree
 from cop_graph.web.params import whole_number
 
 explorer = Blueprint("explorer", __name__)

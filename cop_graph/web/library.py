@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from cop_graph.engine import QueryRequest
 from cop_graph.errors import CopGraphError, ParameterError
-from cop_graph.queries import NamedQuery, find_query
+from cop_graph.sparql.engine import QueryRequest
+from cop_graph.sparql.library import NamedQuery, find_query
 from cop_graph.web import twin
 from cop_graph.web.errors import html_answer
 from cop_graph.web.negotiation import negotiate, prefers_html

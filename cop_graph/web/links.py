@@ -9,7 +9,7 @@ from urllib.parse import quote
 from flask import Flask, current_app, url_for
 
 from cop_graph.errors import ParameterError
-from cop_graph.parsing import BAD_IRI
+from cop_graph.rdf.parsing import BAD_IRI
 
 # Suffixes that ask for a format (``/org/apple.ttl``); IRIs ending in one are served at /resource.
 SUFFIXES = {".json": "json", ".ttl": "turtle", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "xml"}

@@ -16,9 +16,9 @@ from typing import Any
 import networkx as nx
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
-from cop_graph import network
-from cop_graph.dataset import CopDataset
+from cop_graph.analysis import network
 from cop_graph.errors import ParameterError, UnknownResource
+from cop_graph.store.dataset import CopDataset
 from cop_graph.web import twin
 from cop_graph.web.links import checked_iri, resource_url
 
@@ -90,7 +90,7 @@ class Drawing:
 
 
 def drawing_of(graph: nx.Graph, title: str = "Network", **context: Any) -> Drawing:
-    """Lay out any network from :mod:`cop_graph.network` (nodes with label, type and IRI) and
+    """Lay out any network from :mod:`cop_graph.analysis.network` (nodes with label, type and IRI) and
     size it to stay legible: the more nodes, the larger the canvas; above ``ALL_LABELS``
     nodes only the best connected carry a label (every node keeps its tooltip and table row).
     ``context`` fills the Drawing's optional fields (projection, year, resource, …)."""

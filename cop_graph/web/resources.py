@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from cop_graph.dataset import CopDataset
+from cop_graph.analysis.search import suggest
 from cop_graph.errors import ParameterError
-from cop_graph.formats import RDF_SYNTAXES, serialize_graph
-from cop_graph.pages.resource import description, resource_page
-from cop_graph.parsing import BAD_IRI
-from cop_graph.search import suggest
+from cop_graph.rdf.formats import RDF_SYNTAXES, serialize_graph
+from cop_graph.rdf.parsing import BAD_IRI
+from cop_graph.store.dataset import CopDataset
 from cop_graph.web import twin
 from cop_graph.web.links import SUFFIXES, checked_iri, resource_url
 from cop_graph.web.negotiation import choose
 from cop_graph.web.network_view import neighbourhood_drawing
+from cop_graph.web.pages.resource import description, resource_page
 
 resources = Blueprint("resources", __name__)
 

@@ -17,10 +17,10 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
-from cop_graph.engine import Answer, formats_for
 from cop_graph.errors import CopGraphError, QueryError
-from cop_graph.formats import media_type_of
-from cop_graph.labels import short
+from cop_graph.rdf.formats import media_type_of
+from cop_graph.rdf.labels import short
+from cop_graph.sparql.engine import Answer, formats_for
 from cop_graph.web.errors import ProtocolError, status_of
 from cop_graph.web.links import resource_url
 from cop_graph.web.text import visible

@@ -6,7 +6,7 @@ import ipaddress
 
 from flask import Response, current_app, request
 
-from cop_graph.engine import Answer, QueryRequest
+from cop_graph.sparql.engine import Answer, QueryRequest
 
 
 def run(query: QueryRequest) -> Answer:

@@ -1,5 +1,5 @@
 """The search page, ``/search?q=…`` (and its JSON twin): labels and alternative labels,
-ranked, filterable by type; the matching itself lives in :mod:`cop_graph.search`."""
+ranked, filterable by type; the matching itself lives in :mod:`cop_graph.analysis.search`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, request
 from rdflib import URIRef
 
-from cop_graph import search as finder
+from cop_graph.analysis import search as finder
 from cop_graph.errors import ParameterError
-from cop_graph.labels import short
+from cop_graph.rdf.labels import short
 from cop_graph.web.links import resource_url
 from cop_graph.web.params import whole_number
 from cop_graph.web.text import CONTROL

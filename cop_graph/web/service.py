@@ -6,8 +6,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, VOID
 
 from cop_graph.config import Config
-from cop_graph.dataset import CopDataset
-from cop_graph.namespaces import bind_prefixes
+from cop_graph.rdf.namespaces import bind_prefixes
+from cop_graph.store.dataset import CopDataset
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")

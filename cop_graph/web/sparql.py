@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import CombinedMultiDict
 
-from cop_graph.engine import Answer, QueryRequest
 from cop_graph.errors import CopGraphError, QueryRefused, UnknownQueryError
-from cop_graph.queries import NamedQuery, Parameter
+from cop_graph.sparql.engine import Answer, QueryRequest
+from cop_graph.sparql.library import NamedQuery, Parameter
 from cop_graph.web.errors import ProtocolError, html_answer
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, negotiate, prefers_html
 from cop_graph.web.result_view import (
@@ -123,7 +123,7 @@ def _describe_service() -> Response:
     fmt = choose(request.accept_mimetypes, GRAPH_TYPES, GRAPH_NAMES, request.args.getlist("format"))
     if fmt is None:
         raise ProtocolError(406, f"the service description is available as: {', '.join(GRAPH_TYPES)}")
-    from cop_graph.formats import RDF_SYNTAXES, serialize_graph
+    from cop_graph.rdf.formats import RDF_SYNTAXES, serialize_graph
 
     graph = service_description(loaded, request.base_url, current_app.config["COP"])
     return Response(serialize_graph(graph, fmt), content_type=f"{RDF_SYNTAXES[fmt][0]}; charset=utf-8",
@@ -279,7 +279,7 @@ def _default_text() -> str:
 
 
 def _prefix_lines() -> str:
-    from cop_graph.namespaces import PREFIXES
+    from cop_graph.rdf.namespaces import PREFIXES
 
     wanted = ("cop", "org", "schema", "skos", "prov", "time", "oa", "dcterms", "rdfs", "xsd")
     return "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in wanted)

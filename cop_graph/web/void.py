@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import Graph
 
-from cop_graph.dataset import CopDataset
-from cop_graph.description import add_endpoint, description
-from cop_graph.formats import RDF_SYNTAXES, serialize_graph
-from cop_graph.namespaces import bind_prefixes
+from cop_graph.publish.description import add_endpoint, description
+from cop_graph.rdf.formats import RDF_SYNTAXES, serialize_graph
+from cop_graph.rdf.namespaces import bind_prefixes
+from cop_graph.store.dataset import CopDataset
 from cop_graph.web.errors import text_error
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, prefers_html
 

@@ -21,11 +21,12 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
 from cop_graph.errors import CopGraphError, InputError, ParameterError
-from cop_graph.labels import normalise
-from cop_graph.linking import LEGAL_SUFFIXES, name_key
-from cop_graph.queries import Parameter, run_query
+from cop_graph.linking.reconcile import LEGAL_SUFFIXES, name_key
+from cop_graph.rdf.labels import normalise
+from cop_graph.sparql.evaluate import run_query
+from cop_graph.sparql.library import Parameter
+from cop_graph.store.dataset import load_dataset
 from cop_graph.web.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
 
 from ..conftest import BASE, ROOT

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cop_graph.errors import InputError
-from cop_graph.parsing import MAX_LINE, parse_file
+from cop_graph.rdf.parsing import MAX_LINE, parse_file
 
 pytestmark = pytest.mark.every_store
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from cop_graph.config import SETTINGS
-from cop_graph.parsing import MAX_LINE
+from cop_graph.rdf.parsing import MAX_LINE
 from cop_graph.web.text import PAGE_VALUE_CHARS
 
 from ..conftest import ROOT

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from cop_graph.config import load_config
-from cop_graph.dataset import load_dataset
-from cop_graph.engine import QueryRequest
 from cop_graph.errors import ConfigError, StoreUnavailable
-from cop_graph.workers import WorkerPool
+from cop_graph.sparql.engine import QueryRequest
+from cop_graph.sparql.workers import WorkerPool
+from cop_graph.store.dataset import load_dataset
 from tests.conftest import free_port, serving
 
 

@@ -19,8 +19,8 @@ import pytest
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.query import Result
 
-from cop_graph.dataset import load_dataset
-from cop_graph.engine import QueryRequest, answer
+from cop_graph.sparql.engine import QueryRequest, answer
+from cop_graph.store.dataset import load_dataset
 
 from ..conftest import W3C
 

@@ -15,7 +15,7 @@ from rdflib import RDF, Graph, Namespace
 from rdflib.compare import isomorphic
 
 from cop_graph.errors import InputError
-from cop_graph.parsing import parse_file
+from cop_graph.rdf.parsing import parse_file
 
 from ..conftest import W3C
 

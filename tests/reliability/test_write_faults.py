@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cop_graph.files import write_atomically
-from cop_graph.generate import write_synthetic
+from cop_graph.publish.generate import write_synthetic
 
 from ..conftest import store_settings
 

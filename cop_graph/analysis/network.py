@@ -1,0 +1,468 @@
+"""The COP as a network: RDF to networkx graphs, projections, measures and exports.
+
+Projections are built from named queries (``queries/network-*.rq``) with networkx's own
+bipartite projection; measures are networkx's algorithms. The CLI, the explorer and the
+benchmarks all call these functions.
+
+- ``orgs``: organisations linked when they took part in the same year of the COP (as
+  members or outside experts); weight = number of such years.
+- ``topics``: topics linked when one session's theme covers both; weight = sessions.
+- ``org-topic``: organisations and topics (bipartite), linked when the organisation took
+  part in a year whose sessions covered the topic; weight = sessions. The sources do not
+  say which company attended which session, so this is year-level, never session-level.
+- ``people``: people and the organisations they held a post or membership in.
+- ``full``: every resource and every link between resources (literals left out).
+- ``cop``: the whole COP at a glance: organisations linked to the yearly series they took part
+  in (as members or outside experts), sessions to their series and their topics, and the
+  groups that attended a session. Organisations meet sessions only through the series,
+  because the sources never say which company attended which session.
+
+:func:`neighbourhood` gives the resources around any one resource, for its page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from weakref import WeakKeyDictionary
+
+import networkx as nx
+from networkx.algorithms import bipartite
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import DCTERMS, ORG, SDO
+from rdflib.term import Node
+
+from cop_graph.errors import NetworkError, UnknownResource
+from cop_graph.files import write_atomically
+from cop_graph.rdf.labels import LABEL_PROPERTIES, choose_label, short
+from cop_graph.rdf.namespaces import COP
+from cop_graph.sparql.evaluate import run_named
+from cop_graph.sparql.library import NamedQuery, load_library
+from cop_graph.store.dataset import CopDataset
+
+PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full", "cop")
+MEASURES = ("degree", "weighted_degree", "betweenness", "closeness", "pagerank", "component", "community")
+EXPORT_FORMATS = ("graphml", "gexf", "json")
+DEFAULT_MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank", "community")
+# Every resource is a node of the full graph (passages and intervals most of them): there,
+# betweenness and communities take minutes at 10^6 triples and say little, so by default it
+# gets the measures that take linear time. Either can still be asked for by name.
+FULL_DEFAULT_MEASURES = ("degree", "pagerank", "component")
+BETWEENNESS_BUDGET = 5_000_000  # sources x (nodes + edges) above which betweenness is estimated from a sample
+
+
+# Neighbourhoods: provenance is on every resource and would swamp its picture; an n-ary
+# relation (a membership) means little without its other ends.
+PROVENANCE = (COP.Passage, DCTERMS.BibliographicResource)
+RELATIONS = (ORG.Membership,)
+NEIGHBOURHOOD_LIMIT = 150
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows of one named query as dictionaries of strings (unbound values left out)."""
+
+    rows: list[dict[str, str]]
+
+    @classmethod
+    def of(cls, loaded: CopDataset, name: str) -> Rows:
+        """Run once per loaded dataset: the years, a year's projection and the organisation-topic
+        projection all read the same rows, which take seconds to compute at 10^6 triples."""
+        cached = loaded.derived.setdefault("network rows", {})
+        if name not in cached:
+            rows = [{k: str(v) for k, v in row.items()} for row in _answer(loaded, name)]
+            rows.sort(key=lambda row: sorted(row.items()))  # the order nodes are added in: seeded measures need one
+            cached[name] = cls(rows)
+        return cached[name]
+
+
+def _answer(loaded: CopDataset, name: str) -> Iterator[dict[str, Node]]:
+    """A named query's rows as RDF terms by variable name."""
+    query = load_library(loaded.config.queries_dir)[name]
+    # The bindings themselves: a result row object per row costs more than the row's terms.
+    return ({str(k): v for k, v in row.items()} for row in run_named(loaded, query, {}).bindings)
+
+
+def _triples(loaded: CopDataset, name: str) -> Iterator[tuple[Node, Node, Node]]:
+    """The rows of a named query that selects three variables, as tuples in its SELECT order
+    (hundreds of thousands of rows for the full graph: no dictionary per row)."""
+    result = run_named(loaded, load_library(loaded.config.queries_dir)[name], {})
+    first, second, third = result.vars
+    return ((row.get(first), row.get(second), row.get(third)) for row in result.bindings)
+
+
+def years(loaded: CopDataset) -> list[str]:
+    """The years for which the graph records participation or sessions."""
+    found = {r["year"] for r in Rows.of(loaded, "network-organisations").rows}
+    found |= {r["year"] for r in Rows.of(loaded, "network-session-topics").rows}
+    return sorted(found)
+
+
+def _node_attributes(graph: Graph, node: Node, base: str) -> dict[str, str]:
+    return _attributes(str(node), graph.objects(node, RDF.type),
+                       ((p, v) for p in LABEL_PROPERTIES for v in graph.objects(node, p)), base)
+
+
+def _attributes(node: str, types: Iterable[Node], labels: Iterable[tuple[Node, Node]], base: str) -> dict[str, str]:
+    """A node's label, type (this ontology's own class first) and IRI, as every export carries them."""
+    shown = sorted(_short(t, base) for t in types)
+    own = [t for t in shown if t.startswith("cop:")]
+    return {"label": choose_label(labels) or short(URIRef(node), base), "type": (own or shown or [""])[0],
+            "iri": node}
+
+
+_short = lru_cache(maxsize=4096)(short)  # classes and properties: few, named on many nodes and edges
+
+
+def _label_nodes(network: nx.Graph, loaded: CopDataset) -> nx.Graph:
+    union = loaded.dataset
+    for node in network.nodes:
+        network.nodes[node].update(_node_attributes(union, URIRef(node), loaded.config.base))
+    return network
+
+
+def _bipartite(edges: Iterable[tuple[str, str]]) -> nx.Graph:
+    graph = nx.Graph()
+    for left, right in edges:
+        graph.add_node(left, bipartite=0)
+        graph.add_node(right, bipartite=1)
+        graph.add_edge(left, right)
+    return graph
+
+
+def _project(edges: list[tuple[str, str]]) -> nx.Graph:
+    graph = _bipartite(edges)
+    left = {a for a, _ in edges}
+    return bipartite.weighted_projected_graph(graph, left)
+
+
+def project_orgs(rows: list[dict[str, str]]) -> nx.Graph:
+    return _project([(r["organisation"], f'{r["series"]}') for r in rows])
+
+
+def project_topics(rows: list[dict[str, str]]) -> nx.Graph:
+    return _project([(r["topic"], r["session"]) for r in rows])
+
+
+def project_org_topic(orgs: list[dict[str, str]], sessions: list[dict[str, str]]) -> nx.Graph:
+    sessions_on: dict[str, Counter[str]] = defaultdict(Counter)  # series -> topic -> sessions
+    for row in sessions:
+        sessions_on[row.get("series", "")][row["topic"]] += 1
+    weights: Counter[tuple[str, str]] = Counter()
+    for row in orgs:
+        for topic, count in sessions_on.get(row["series"], {}).items():
+            weights[(row["organisation"], topic)] += count
+    network = nx.Graph()
+    network.add_nodes_from({o for o, _ in weights}, bipartite=0)
+    network.add_nodes_from({t for _, t in weights}, bipartite=1)
+    network.add_weighted_edges_from((o, t, w) for (o, t), w in weights.items())
+    return network
+
+
+def project_people(rows: list[dict[str, str]]) -> nx.Graph:
+    network = nx.Graph()
+    for row in rows:
+        network.add_node(row["person"], bipartite=0)
+        network.add_node(row["organisation"], bipartite=1)
+        network.add_edge(row["person"], row["organisation"], weight=1, role=row.get("role", ""))
+    return network
+
+
+def project_cop(orgs: list[dict[str, str]], sessions: list[dict[str, str]],
+                attendees: Iterable[tuple[str, str]] = ()) -> nx.Graph:
+    """Organisations, series, sessions, topics and attending groups; each edge says which
+    relation it stands for (``member``, ``outside expert``, ``part of``, ``theme``,
+    ``attended by``). Organisations link to series only: no source puts a company in a session."""
+    network = nx.Graph()
+
+    def link(a: str, b: str, relation: str) -> None:
+        if network.has_edge(a, b):
+            relation = "; ".join(sorted(set(network[a][b]["relation"].split("; ")) | {relation}))
+        network.add_edge(a, b, relation=relation, weight=1)
+
+    for row in orgs:
+        link(row["organisation"], row["series"], row.get("role", "member"))
+    for row in sessions:
+        if row.get("series"):
+            link(row["session"], row["series"], "part of")
+        link(row["session"], row["topic"], "theme")
+    for session, group in attendees:
+        link(session, group, "attended by")
+    return network
+
+
+def _attendees(loaded: CopDataset, sessions: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """The groups recorded as attending the given sessions (``schema:attendee``)."""
+    graph = loaded.dataset
+    return [(session, str(group)) for session in sorted({r["session"] for r in sessions})
+            for group in sorted(graph.objects(URIRef(session), SDO.attendee)) if isinstance(group, URIRef)]
+
+
+def from_rdf(graph: Graph, base: str = "") -> nx.MultiDiGraph:
+    """Any RDF graph (the dataset, a CONSTRUCT result) as a typed multigraph: resources as
+    nodes with label, type and IRI; each link between resources as an edge with its property."""
+    links = ((s, p, o) for s, p, o in graph if p != RDF.type and isinstance(s, URIRef) and isinstance(o, URIRef))
+    descriptions = (t for p in (RDF.type, *LABEL_PROPERTIES) for t in graph.triples((None, p, None)))
+    return _typed(links, descriptions, base)
+
+
+def from_query(loaded: CopDataset, query: NamedQuery, values: dict[str, str]) -> nx.MultiDiGraph:
+    """A CONSTRUCT or DESCRIBE query's graph as :func:`from_rdf` makes it, each node named and
+    typed from the result and the loaded graph together (a CONSTRUCT seldom copies labels)."""
+    if query.form not in ("CONSTRUCT", "DESCRIBE"):
+        raise NetworkError(f"query {query.name!r} is a {query.form} query; a network is built from the graph "
+                           "of a CONSTRUCT or DESCRIBE query")
+    result = run_named(loaded, query, values).graph
+    base = loaded.config.base
+    network, both = from_rdf(result, base), (result, loaded.dataset)
+    for node, attributes in network.nodes(data=True):
+        attributes.update(_attributes(node, (t for g in both for t in g.objects(URIRef(node), RDF.type)),
+                                      ((p, v) for g in both for p in LABEL_PROPERTIES
+                                       for v in g.objects(URIRef(node), p)), base))
+    if network.number_of_nodes() == 0:
+        raise NetworkError(f"query {query.name!r} gave no links between resources, so no network")
+    network.graph["query"] = query.name
+    return network
+
+
+def _full(loaded: CopDataset) -> nx.MultiDiGraph:
+    """The whole loaded graph as :func:`from_rdf` makes it, from two named queries the store
+    answers in one pass each (copying 10^6 statements into rdflib first takes half a minute)."""
+    links = ((s, p, o) for s, p, o in _triples(loaded, "network-links")
+             if isinstance(s, URIRef) and isinstance(o, URIRef))
+    descriptions = _triples(loaded, "network-descriptions")
+    return _typed(links, descriptions, loaded.config.base)
+
+
+def _typed(links: Iterable[tuple[Node, Node, Node]], descriptions: Iterable[tuple[Node, Node, Node]],
+           base: str) -> nx.MultiDiGraph:
+    """Links as edges keyed by property; then each node's label and type from ``descriptions``
+    (``rdf:type`` and label statements), read in one pass rather than looked up node by node."""
+    network = nx.MultiDiGraph()
+    network.add_edges_from((str(s), str(o), str(p), {"property": _short(p, base), "iri": str(p)}) for s, p, o in links)
+    types: dict[str, list[Node]] = defaultdict(list)
+    labels: dict[str, list[tuple[Node, Node]]] = defaultdict(list)
+    nodes = network.nodes
+    for s, p, o in descriptions:
+        node = str(s)
+        if node in nodes:
+            if p == RDF.type:
+                types[node].append(o)
+            else:
+                labels[node].append((p, o))
+    for node, attributes in network.nodes(data=True):
+        attributes.update(_attributes(node, types.get(node, ()), labels.get(node, ()), base))
+    return network
+
+
+def _in_year(row: dict[str, str], year: str | None) -> bool:
+    if year is None:
+        return True
+    if "year" in row:
+        return row["year"] == year
+    return row.get("begin", "0000") <= year <= row.get("end", "9999")
+
+
+def projection(loaded: CopDataset, name: str, year: str | None = None) -> nx.Graph:
+    """One projection of the loaded graph, for one year or all of them."""
+    if name not in PROJECTIONS:
+        raise NetworkError(f"unknown projection {name!r}; choose one of: {', '.join(PROJECTIONS)}")
+    if year is not None and name != "people" and year not in years(loaded):
+        raise NetworkError(f"no data for year {year}; years with data: {', '.join(years(loaded)) or 'none'}")
+    if name == "full":
+        network = _full(loaded)
+        if year is not None:
+            network = _full_in_year(network, loaded, year)
+    else:
+        def pick(query: str) -> list[dict[str, str]]:
+            return [r for r in Rows.of(loaded, query).rows if _in_year(r, year)]
+
+        network = {
+            "orgs": lambda: project_orgs(pick("network-organisations")),
+            "topics": lambda: project_topics(pick("network-session-topics")),
+            "org-topic": lambda: project_org_topic(pick("network-organisations"), pick("network-session-topics")),
+            "people": lambda: project_people(pick("network-people")),
+            "cop": lambda: _cop(loaded, pick("network-organisations"), pick("network-session-topics")),
+        }[name]()
+        _label_nodes(network, loaded)
+    if network.number_of_nodes() == 0:
+        raise NetworkError(f"the {name} projection is empty" + (f" for {year}" if year else ""))
+    network.graph.update({"projection": name} if year is None else {"projection": name, "year": year})
+    return network
+
+
+def _cop(loaded: CopDataset, orgs: list[dict[str, str]], sessions: list[dict[str, str]]) -> nx.Graph:
+    return project_cop(orgs, sessions, _attendees(loaded, sessions))
+
+
+def neighbourhood(loaded: CopDataset, iri: str, radius: int = 1, limit: int = NEIGHBOURHOOD_LIMIT) -> nx.MultiDiGraph:
+    """The resource, the resources it links to and those that link to it, up to ``radius``
+    links away, with every link among them (its property on the edge, as in :func:`from_rdf`).
+
+    What is left out, and why: literals and types (they are on the resource's page, not
+    links); passages and documents unless the centre is one (every resource cites some,
+    so they would swamp the picture; their count is in ``graph["left_out"]``). A membership
+    costs no step: its member, organisation, role and interval are drawn with it, since a
+    membership alone says nothing. Intervals stay: they carry the years. At most ``limit``
+    nodes (``graph["truncated"]`` says when more were in reach). The centre is ``graph["centre"]``.
+    Raises :class:`UnknownResource` when the IRI is in no statement.
+    """
+    graph, centre = loaded.dataset, URIRef(iri)
+    if (centre, None, None) not in graph and (None, None, centre) not in graph:
+        raise UnknownResource(f"no resource {iri} in the graph")
+    drop = set() if any((centre, RDF.type, kind) in graph for kind in PROVENANCE) else set(PROVENANCE)
+    left_out: Counter[str] = Counter()
+    distance: dict[URIRef, int] = {centre: 0}  # -1: seen but left out
+    queue, drawn, truncated = deque([centre]), 1, False
+    while queue:  # breadth-first, where a step out of a membership is free (0-1 BFS)
+        node = queue.popleft()
+        free = node != centre and any((node, RDF.type, kind) in graph for kind in RELATIONS)
+        step = distance[node] + (0 if free else 1)
+        push = queue.appendleft if free else queue.append
+        for other in _linked(graph, node) if step <= radius else ():
+            if other in distance:
+                if 0 <= step < distance[other]:
+                    distance[other] = step
+                    push(other)
+                continue
+            dropped = sorted(set(graph.objects(other, RDF.type)) & drop)
+            if dropped:
+                left_out[short(dropped[0], loaded.config.base)] += 1
+                distance[other] = -1
+            elif drawn >= limit:
+                truncated = True
+            else:
+                distance[other], drawn = step, drawn + 1
+                push(other)
+    return _induced(loaded, [n for n, d in distance.items() if d >= 0], iri, dict(left_out), truncated)
+
+
+def _linked(graph: Graph, node: URIRef) -> Iterator[URIRef]:
+    """The resources a node links to or is linked from, types left out, in a stable order."""
+    out = {o for p, o in graph.predicate_objects(node) if p != RDF.type and isinstance(o, URIRef)}
+    into = {s for s, p in graph.subject_predicates(node) if p != RDF.type and isinstance(s, URIRef)}
+    yield from sorted(out | into)
+
+
+def _induced(loaded: CopDataset, nodes: list[URIRef], centre: str, left_out: dict[str, int],
+             truncated: bool) -> nx.MultiDiGraph:
+    graph, base = loaded.dataset, loaded.config.base
+    network = nx.MultiDiGraph(centre=centre, left_out=left_out, truncated=truncated)
+    inside = set(nodes)
+    for node in nodes:
+        network.add_node(str(node), **_node_attributes(graph, node, base))
+        for p, o in graph.predicate_objects(node):
+            if o in inside and p != RDF.type:
+                network.add_edge(str(node), str(o), key=str(p), property=_short(p, base), iri=str(p))
+    return network
+
+
+def _full_in_year(network: nx.MultiDiGraph, loaded: CopDataset, year: str) -> nx.MultiDiGraph:
+    """Leave out the dated resources (sessions, series, developments, memberships) that do
+    not cover the year; undated resources stay."""
+    elsewhere = {r["resource"] for r in Rows.of(loaded, "network-dated").rows if not _in_year(r, year)}
+    network.remove_nodes_from([n for n in network if n in elsewhere])
+    return network
+
+
+def default_measures(projection: str) -> tuple[str, ...]:
+    return FULL_DEFAULT_MEASURES if projection == "full" else DEFAULT_MEASURES
+
+
+def measure(network: nx.Graph, names: Iterable[str]) -> dict[str, dict[str, float | int]]:
+    """Per-node measures from networkx's algorithms (deterministic: seeded communities)."""
+    names = list(names)
+    unknown = [n for n in names if n not in MEASURES]
+    if unknown:
+        raise NetworkError(f"unknown measure {unknown[0]!r}; choose from: {', '.join(MEASURES)}")
+    simple = _simple(network)
+    values: dict[str, dict[str, float | int]] = {n: {} for n in simple}
+    algorithms: dict[str, Callable[[], dict]] = {
+        "degree": lambda: dict(simple.degree()),
+        "weighted_degree": lambda: dict(simple.degree(weight="weight")),
+        "betweenness": lambda: nx.betweenness_centrality(simple, k=_sources(simple), seed=0),
+        "closeness": lambda: nx.closeness_centrality(simple),
+        "pagerank": lambda: nx.pagerank(simple, weight="weight"),
+        "component": lambda: _numbered(nx.connected_components(simple)),
+        "community": lambda: _numbered(nx.community.louvain_communities(simple, weight="weight", seed=0)),
+    }
+    for name in names:
+        for node, value in algorithms[name]().items():
+            values[node][name] = round(value, 6) if isinstance(value, float) else value
+    return values
+
+
+def _sources(graph: nx.Graph) -> int | None:
+    """All sources (exact betweenness) while affordable; else a seeded sample of them."""
+    per_source = len(graph) + graph.number_of_edges()  # one breadth-first search
+    if len(graph) * per_source <= BETWEENNESS_BUDGET:
+        return None
+    return min(len(graph), max(10, BETWEENNESS_BUDGET // per_source))
+
+
+def _numbered(groups: Iterable[set]) -> dict[str, int]:
+    ordered = sorted((sorted(g) for g in groups), key=lambda g: (-len(g), g))
+    return {node: index for index, group in enumerate(ordered) for node in group}
+
+
+def _simple(network: nx.Graph) -> nx.Graph:
+    """The network as a simple undirected graph, which the measures are defined on; a projection
+    already is one and is used as it is (a copy of 10^5 edges costs seconds). The copy of a
+    multigraph is made once and kept with it, for the measures and then the summary."""
+    if not network.is_directed() and not network.is_multigraph():
+        return network
+    if network not in _SIMPLE:
+        simple = _SIMPLE[network] = nx.Graph()  # edges alone: their attributes cost more to copy than to measure
+        simple.add_nodes_from(network)
+        simple.add_weighted_edges_from(network.edges(data="weight", default=1))
+    return _SIMPLE[network]
+
+
+_SIMPLE: WeakKeyDictionary[nx.Graph, nx.Graph] = WeakKeyDictionary()
+
+
+def summary(network: nx.Graph, values: dict[str, dict[str, float | int]] | None = None) -> dict[str, float | int]:
+    """Size, density, components and communities. Communities are taken from ``values`` when
+    :func:`measure` has already found them (Louvain is the costliest step at scale); the typed
+    graphs (the full graph, a CONSTRUCT's) have them only then, as they have betweenness and
+    communities only when asked for."""
+    simple = _simple(network)
+    found = {
+        "nodes": simple.number_of_nodes(),
+        "edges": simple.number_of_edges(),
+        "density": round(nx.density(simple), 6),
+        "components": nx.number_connected_components(simple),
+    }
+    measured = [v.get("community") for v in (values or {}).values()]
+    if measured and None not in measured:
+        found["communities"] = len(set(measured))
+    elif not network.is_multigraph():
+        found["communities"] = len(nx.community.louvain_communities(simple, weight="weight", seed=0))
+    return found
+
+
+def export(network: nx.Graph, fmt: str, target: Path) -> int:
+    """Write a network for Gephi, Cytoscape or pandas, atomically; labels, types and IRIs
+    travel as node attributes."""
+    if fmt not in EXPORT_FORMATS:
+        raise NetworkError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
+    writers: dict[str, Callable[[Path], None]] = {
+        "graphml": lambda path: nx.write_graphml(network, path),
+        "gexf": lambda path: nx.write_gexf(network, path),
+        "json": lambda path: path.write_text(json.dumps(nx.node_link_data(network, edges="edges"), indent=1,
+                                                        ensure_ascii=False), encoding="utf-8"),
+    }
+    return write_atomically(target, writers[fmt], lambda path: read(path, fmt))
+
+
+def read(path: Path, fmt: str) -> nx.Graph:
+    """Read an export back (used to check every export before it replaces anything)."""
+    if fmt == "graphml":
+        return nx.read_graphml(path)
+    if fmt == "gexf":
+        return nx.read_gexf(path)
+    return nx.node_link_graph(json.loads(path.read_text(encoding="utf-8")), edges="edges")

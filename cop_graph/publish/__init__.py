@@ -1,0 +1,4 @@
+"""What leaves the graph as files: the export in every RDF syntax, the dataset's
+description (VoID, DCAT, linksets), and the synthetic graphs the benchmarks use. May import
+``sparql``, ``store`` and ``rdf``.
+"""

@@ -1,0 +1,94 @@
+"""The one exporter: the whole dataset in one RDF syntax, with its computed VoID/DCAT
+description (``description.py``), written atomically.
+
+The description is what the data does not already state (sizes, subsets, partitions,
+example resources): in TriG and JSON-LD it is a named graph of its own,
+``BASE/graph/void``; in the other syntaxes it is merged with the data. Files are written
+atomically (``files.py``) and read back to prove they parse to the same graph before
+they replace anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from cop_graph.errors import OutputError
+from cop_graph.files import write_atomically
+from cop_graph.publish.description import DESCRIPTION_GRAPH, computed_description
+from cop_graph.rdf.formats import RDF_SYNTAXES
+from cop_graph.rdf.namespaces import bind_prefixes
+from cop_graph.rdf.parsing import parse_file
+from cop_graph.store.dataset import CopDataset
+
+EXPORT_FORMATS = ("turtle", "nt", "jsonld", "trig", "xml")
+
+
+@dataclass(frozen=True)
+class Written:
+    """What an export wrote: its size in bytes, its statements (graph by graph) and graphs."""
+
+    size: int
+    triples: int
+    graphs: int
+
+
+def serialize(loaded: CopDataset, fmt: str, endpoint: str | None = None) -> str:
+    """The dataset and its description as text: named graphs kept in TriG and JSON-LD,
+    merged in the others. ``endpoint``, when given, is stated as the SPARQL endpoint."""
+    return _write(_contents(loaded, fmt, computed_description(loaded, endpoint)), fmt)
+
+
+def _contents(loaded: CopDataset, fmt: str, described: Graph) -> Graph | Dataset:
+    if fmt not in EXPORT_FORMATS:
+        raise OutputError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
+    if not RDF_SYNTAXES[fmt][2]:
+        return _merged(loaded, described)
+    contents = _named_graphs(loaded)
+    target = contents.graph(URIRef(loaded.config.base + DESCRIPTION_GRAPH))
+    for triple in described:
+        target.add(triple)
+    return contents
+
+
+def _merged(loaded: CopDataset, described: Graph) -> Graph:
+    merged = loaded.union()
+    merged += described
+    return merged
+
+
+def _write(source: Graph | Dataset, fmt: str) -> str:
+    try:
+        data = source.serialize(format=RDF_SYNTAXES[fmt][1])
+    except Exception as exc:  # e.g. RDF/XML cannot write a predicate IRI it cannot split
+        raise OutputError(f"the data cannot be written as {fmt}: {exc}") from None
+    return data.decode("utf-8") if isinstance(data, bytes) else data
+
+
+def _named_graphs(loaded: CopDataset) -> Dataset:
+    """A copy holding only the named graphs, so the empty default graph is not written."""
+    copy = Dataset()
+    bind_prefixes(copy)
+    for source in loaded.files:
+        target = copy.graph(source.graph)
+        for triple in loaded.graph(source):
+            target.add(triple)
+    return copy
+
+
+def write_export(loaded: CopDataset, fmt: str, target: Path, endpoint: str | None = None) -> Written:
+    """Write the export to ``target`` atomically, checked by reading it back."""
+    described = computed_description(loaded, endpoint)
+    text = _write(_contents(loaded, fmt, described), fmt)
+    size = write_atomically(target, lambda path: path.write_text(text, encoding="utf-8"),
+                            lambda path: _check_round_trip(_merged(loaded, described), fmt, path))
+    return Written(size, len(loaded) + len(described), len(loaded.files) + 1)
+
+
+def _check_round_trip(expected: Graph, fmt: str, written: Path) -> None:
+    reread = parse_file(written, RDF_SYNTAXES[fmt][1])
+    if not isomorphic(reread, expected):
+        raise OutputError(f"the {fmt} export did not read back as the same graph; nothing was written")

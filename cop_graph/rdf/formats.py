@@ -1,0 +1,183 @@
+"""One table of output formats: for each, its media type and how to write a result.
+
+SELECT and ASK results go to the SPARQL result formats (JSON, XML, CSV, TSV) or a text
+table; CONSTRUCT and DESCRIBE graphs go to RDF syntaxes. The CLI and the web layer both
+pick from these tables, so a format means the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.query import Result
+from rdflib.term import Node
+
+from cop_graph.errors import NotAcceptable, OutputError
+from cop_graph.rdf.labels import short
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    write: Callable[..., str]
+
+
+def _rdflib_results(fmt: str) -> Callable[[Result, str | None], str]:
+    def write(result: Result, base: str | None = None) -> str:
+        text = result.serialize(format=fmt).decode("utf-8")
+        return text if text.endswith("\n") else text + "\n"
+    return write
+
+
+def _ask_text(result: Result, header: str = "") -> str:
+    """SPARQL defines no CSV or TSV form of a yes/no answer: it is written as one variable,
+    ``_askResult``, named as each format names its variables (TSV with its "?")."""
+    value = "true" if result.askAnswer else "false"
+    return f"{header}\n{value}\n" if header else f"{value}\n"
+
+
+def write_table(result: Result, base: str | None = None) -> str:
+    """A plain text table for people: IRIs shortened, literals as their text."""
+    if result.type == "ASK":
+        return _ask_text(result)
+    names = [str(v) for v in result.vars or []]
+    rows = [[cell_text(row[i], base) for i in range(len(names))] for row in result]
+    return render_table(names, rows)
+
+
+def render_table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()  # noqa: E731
+    out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def cell_text(term: Node | None, base: str | None) -> str:
+    """A result cell for people: IRIs shortened, literals as their text on one line."""
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        return str(term).replace("\t", " ").replace("\n", " ")
+    return short(term, base)
+
+
+# Turtle's abbreviated forms; a literal is written bare only when its text is one of them.
+_BARE = {
+    XSD.integer: re.compile(r"[+-]?[0-9]+"),
+    XSD.decimal: re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD.double: re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    XSD.boolean: re.compile(r"true|false"),
+}
+
+
+def tsv_term(term: Node | None) -> str:
+    """A term as SPARQL 1.1 TSV writes it: Turtle syntax, numbers and booleans bare."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    bare = _BARE.get(term.datatype)
+    if bare is not None and bare.fullmatch(str(term)):
+        return str(term)
+    text = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    text = text.replace("\n", "\\n").replace("\r", "\\r")
+    if term.language:
+        return f'"{text}"@{term.language}'
+    if term.datatype and term.datatype != XSD.string:
+        return f'"{text}"^^<{term.datatype}>'
+    return f'"{text}"'
+
+
+def write_tsv(result: Result, base: str | None = None) -> str:
+    if result.type == "ASK":
+        return _ask_text(result, header="?_askResult")
+    names = [str(v) for v in result.vars or []]
+    lines = ["\t".join(f"?{n}" for n in names)]
+    lines += ["\t".join(tsv_term(row[i]) for i in range(len(names))) for row in result]
+    return "\n".join(lines) + "\n"
+
+
+def write_csv(result: Result, base: str | None = None) -> str:
+    if result.type == "ASK":
+        return _ask_text(result, header="_askResult")
+    return _rdflib_results("csv")(result)
+
+
+TABULAR: dict[str, Format] = {
+    "table": Format("table", "text/plain", write_table),
+    "csv": Format("csv", "text/csv", write_csv),
+    "tsv": Format("tsv", "text/tab-separated-values", write_tsv),
+    "json": Format("json", "application/sparql-results+json", _rdflib_results("json")),
+    "xml": Format("xml", "application/sparql-results+xml", _rdflib_results("xml")),
+}
+
+# RDF syntaxes: format name -> (media type, rdflib serializer name, carries named graphs)
+RDF_SYNTAXES: dict[str, tuple[str, str, bool]] = {
+    "turtle": ("text/turtle", "turtle", False),
+    "nt": ("application/n-triples", "nt", False),
+    "jsonld": ("application/ld+json", "json-ld", True),
+    "xml": ("application/rdf+xml", "xml", False),
+    "trig": ("application/trig", "trig", True),
+}
+
+
+# The syntaxes a CONSTRUCT or DESCRIBE result (one graph) can be written in.
+GRAPH_RESULT_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig")
+
+
+def media_type_of(name: str, form: str) -> str:
+    """The media type of a format name for a query form (``xml`` differs by form)."""
+    if form in ("SELECT", "ASK"):
+        return TABULAR[name].media_type
+    return RDF_SYNTAXES[name][0]
+
+
+def serialize_graph(graph: Graph, name: str) -> str:
+    _, rdflib_name, keeps_graphs = RDF_SYNTAXES[name]
+    if keeps_graphs and not isinstance(graph, Dataset):
+        # A single graph goes in the default graph, not in a graph named by a blank node.
+        dataset = Dataset()
+        dataset.namespace_manager = graph.namespace_manager
+        for triple in graph:
+            dataset.default_graph.add(triple)
+        graph = dataset
+    data = graph.serialize(format=rdflib_name)
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    if name == "xml":
+        refuse_xml_forbidden(text)
+    return text
+
+
+# Characters XML 1.0 cannot carry at all (not even escaped); rdflib writes them anyway.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def refuse_xml_forbidden(text: str) -> None:
+    """An XML document with such a character is malformed: refuse it (406) rather than send it."""
+    if _XML_FORBIDDEN.search(text):
+        raise NotAcceptable("the result holds characters that XML 1.0 cannot carry; ask for JSON, CSV, "
+                            "TSV, Turtle or N-Triples instead")
+
+
+def write_result(result: Result, name: str, base: str | None = None) -> str:
+    """Write any query result in the named format, or say which formats fit it."""
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        if name not in GRAPH_RESULT_FORMATS:
+            raise OutputError(f"format {name!r} is for SELECT and ASK results; a {result.type} "
+                              f"result can be written as: {', '.join(GRAPH_RESULT_FORMATS)}")
+        return serialize_graph(result.graph, name)
+    if name not in TABULAR:
+        raise OutputError(f"format {name!r} is for CONSTRUCT and DESCRIBE results; a {result.type} "
+                          f"result can be written as: {', '.join(TABULAR)}")
+    text = TABULAR[name].write(result, base)
+    if name == "xml":
+        refuse_xml_forbidden(text)
+    return text

@@ -1,0 +1,205 @@
+"""The one function that answers a query: parse, check it against the limits, evaluate it
+with a time limit, cap the rows, serialise it.
+
+The CLI calls :func:`answer` directly; the server calls it inside worker processes
+(``workers.py``), where a query that outlives its time limit can be stopped for good.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from rdflib import Graph
+from rdflib.query import Result
+from rdflib.term import Node
+
+from cop_graph.config import Config
+from cop_graph.errors import NotAcceptable, OutputError, QueryError, QueryTimeout
+from cop_graph.rdf.formats import GRAPH_RESULT_FORMATS, TABULAR, media_type_of, write_result
+from cop_graph.sparql.evaluate import evaluate
+from cop_graph.sparql.prepare import prepare, query_form
+from cop_graph.store.dataset import CopDataset
+
+T = TypeVar("T")
+_SURROGATE_REFERENCE = re.compile(r"&#(?:x[dD][89a-fA-F][0-9a-fA-F]{2}|"
+                                  r"5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]);")
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """What to run and how to write it; plain data, so it can cross to a worker process."""
+
+    text: str
+    bindings: dict[str, Node] = field(default_factory=dict)
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    format: str | None = None
+    # Formats negotiated by the web layer before the query form is known: one for
+    # SELECT/ASK results, one for CONSTRUCT/DESCRIBE graphs; None where nothing fits.
+    negotiated: tuple[str | None, str | None] | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: str
+    format: str
+    media_type: str
+    form: str
+    rows: int
+    truncated: bool
+
+
+class LocalEngine:
+    """Answers in the calling process: for the CLI and for tests; in a server thread it
+    cannot stop a query at the time limit (use :class:`cop_graph.workers.WorkerPool`)."""
+
+    def __init__(self, loaded: CopDataset, config: Config) -> None:
+        self.loaded = loaded
+        self.config = config
+
+    def answer(self, request: QueryRequest, client: str | None = None) -> Answer:
+        return answer(self.loaded, request, self.config)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class CachedAnswers:
+    """Answers kept by dataset version and request: the data does not change while it is
+    served, so the same query in the same format has the same answer. Errors are never
+    kept, and the cache holds at most ``max_bytes`` of answers, least recently used first out."""
+
+    def __init__(self, engine: LocalEngine | object, version: str, max_bytes: int = 64 << 20) -> None:
+        self.engine = engine
+        self.version = version
+        self.max_bytes = max_bytes
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def answer(self, request: QueryRequest, client: str | None = None) -> Answer:
+        key = (self.version, request.text, tuple(sorted((k, v.n3()) for k, v in request.bindings.items())),
+               request.default_graphs, request.named_graphs, request.format, request.negotiated)
+        with self._lock:
+            kept = self._answers.get(key)
+            if kept is not None:
+                self._answers.move_to_end(key)
+                self.hits += 1
+                return kept
+        found = self.engine.answer(request, client=client)
+        size = len(found.body)
+        if size <= self.max_bytes // 8:
+            with self._lock:
+                if key not in self._answers:
+                    self._answers[key] = found
+                    self._size += size
+                while self._size > self.max_bytes:
+                    _, dropped = self._answers.popitem(last=False)
+                    self._size -= len(dropped.body)
+        return found
+
+    def __getattr__(self, name: str) -> object:  # wait_ready, close: the engine's own
+        return getattr(self.engine, name)
+
+
+def formats_for(form: str) -> tuple[str, ...]:
+    return tuple(TABULAR) if form in ("SELECT", "ASK") else GRAPH_RESULT_FORMATS
+
+
+def default_format(form: str) -> str:
+    return "table" if form in ("SELECT", "ASK") else "turtle"
+
+
+def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
+    """Answer one query within the configured limits, or raise a :class:`CopGraphError`.
+
+    Parsing counts against the time limit too: some queries are slow just to parse."""
+
+    def work() -> Answer:
+        query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
+        form = query_form(query)
+        fmt = _format(request, form)
+        if fmt not in formats_for(form):
+            raise OutputError(f"format {fmt!r} does not fit a {form} result; "
+                              f"choose one of: {', '.join(formats_for(form))}")
+        result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs,
+                          request.text, rows=config.max_rows)
+        result, rows, truncated = cap_rows(result, config.max_rows)
+        try:
+            body = write_result(result, fmt, config.base)
+            body.encode("utf-8")
+            if _SURROGATE_REFERENCE.search(body):  # XML writers escape them instead of failing
+                raise UnicodeEncodeError("utf-8", "", 0, 1, "surrogate")
+        except UnicodeEncodeError:  # a lone surrogate (e.g. from "\uD800" in the query) is not Unicode text
+            raise QueryError("the result holds a lone surrogate code point (such as \\uD800), which is not "
+                             "Unicode text and cannot be written in any format") from None
+        media_type = media_type_of(fmt, form)
+        return Answer(body, fmt, media_type, form, rows, truncated)
+
+    return within(config.query_timeout, work)
+
+
+def _format(request: QueryRequest, form: str) -> str:
+    if request.negotiated is None:
+        return request.format or default_format(form)
+    chosen = request.negotiated[0 if form in ("SELECT", "ASK") else 1]
+    if chosen is None:
+        raise NotAcceptable(f"none of the accepted media types can carry the result of {form}; "
+                            f"available: {', '.join(media_type_of(f, form) for f in formats_for(form))}")
+    return chosen
+
+
+def cap_rows(result: Result, limit: int) -> tuple[Result, int, bool]:
+    """Keep at most ``limit`` rows (or triples), saying whether any were cut."""
+    if result.type == "SELECT":
+        rows = result.bindings
+        if len(rows) <= limit:
+            return result, len(rows), False
+        capped = Result("SELECT")
+        capped.vars = result.vars
+        capped.bindings = rows[:limit]
+        return capped, limit, True
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        graph = result.graph
+        if len(graph) <= limit:
+            return result, len(graph), False
+        capped_graph = Graph(namespace_manager=graph.namespace_manager)
+        for index, triple in enumerate(graph):
+            if index >= limit:
+                break
+            capped_graph.add(triple)
+        capped = Result(result.type)
+        capped.graph = capped_graph
+        return capped, limit, True
+    return result, 1, False
+
+
+def within(seconds: float, work: Callable[[], T]) -> T:
+    """Run ``work``, stopping it after ``seconds`` when this is a main thread (a worker
+    process or the CLI); elsewhere the caller must bound the time itself."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return work()
+    with _alarm(seconds):
+        return work()
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    def expire(signum: int, frame: object) -> None:
+        raise QueryTimeout(f"the query was stopped at the time limit of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -1,0 +1,88 @@
+"""Where the loaded statements live, chosen by the ``store`` setting (``--store``).
+
+``memory``
+    rdflib's in-memory store: no set-up, every file parsed at every start.
+``oxigraph``
+    An Oxigraph store on disk, built once by the bulk loader and reopened read-only while
+    the files it came from are unchanged; queries run in Oxigraph itself.
+``sparql``
+    Any SPARQL 1.1 store over HTTP (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever …): queries
+    are sent there, after our own checks, with the dataset named in every request.
+
+Each store gives the same two things to the rest of the package: an rdflib ``Dataset``
+for statement-level reading (pages, labels, validation) and :meth:`Store.query`, the
+fast path for whole queries. Everything else (parsing, the query checks, limits and
+result writing) is shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+from rdflib.term import Node
+
+from cop_graph.config import Config
+
+
+@dataclass(frozen=True)
+class PendingFile:
+    """A file to load: where it is, the graph it becomes, and how to read it with rdflib."""
+
+    path: Path
+    graph: URIRef
+    digest: str
+    bundled: bool
+    read: Callable[[], Graph]  # parsed, checked and moved under the configured base
+    verbatim: bool  # its IRIs need no change, so a store's own parser may read the file
+    done: Callable[[], None] = lambda: None  # a store that loads the file without read() calls this
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One file as it sits in the store."""
+
+    path: Path
+    graph: URIRef
+    digest: str
+    bundled: bool
+    triples: int
+
+
+class Store(Protocol):
+    name: str
+    dataset: Dataset
+    parsed: int  # files this process parsed to fill the store (0 when reopened as it was)
+
+    def load(self, files: list[PendingFile]) -> list[Loaded]:
+        """Put the files in the store, each as its own named graph; nothing half-loaded."""
+
+    def query(self, text: str, query: Query, bindings: dict[str, Node],
+              graphs: tuple[list[URIRef], list[URIRef]] | None, rows: int | None = None) -> Result | None:
+        """Answer a checked query in the store itself, or None to let rdflib evaluate it.
+
+        ``graphs`` is the (default, named) dataset the query or the protocol asked for;
+        rows (or triples) past ``rows`` + 1 may be left out, since they would be cut."""
+
+    def close(self) -> None:
+        """Release files and connections."""
+
+
+def open_store(config: Config) -> Store:
+    """The configured store, empty or as left by an earlier start."""
+    if config.store == "oxigraph":
+        from cop_graph.store.oxigraph import OxigraphDiskStore
+
+        return OxigraphDiskStore(config)
+    if config.store == "sparql":
+        from cop_graph.store.remote import RemoteStore
+
+        return RemoteStore(config)
+    from cop_graph.store.memory import MemoryStore
+
+    return MemoryStore()

@@ -1,0 +1,215 @@
+"""A remote SPARQL 1.1 store: Oxigraph, Apache Jena Fuseki, GraphDB, Virtuoso, QLever …
+
+Queries go to its query endpoint after our own checks (updates refused, SERVICE only to
+the allowlist, size and time limits); every request names the dataset by the protocol's
+``default-graph-uri`` and ``named-graph-uri``, so the store answers over our files' graphs
+only, whatever else it holds and however it sets its own default graph. With a Graph
+Store Protocol endpoint (``--store-data-url``) the files are written there, each as its
+named graph, and only when their content changed since the last load (a manifest graph
+in the store records the digests); without one, the store must already hold them.
+
+Blank nodes cannot be named in a query, so they are written to the store skolemised (RDF
+1.1, section 3.5: ``…/.well-known/genid/…`` IRIs, by rdflib) and turned back into blank
+nodes in every answer: pages can still follow a selector or an interval.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import urllib.error
+import urllib.parse
+from collections.abc import Iterator
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+from rdflib.store import Store as RdflibStore
+from rdflib.term import Node, RDFLibGenid
+
+from cop_graph.config import Config
+from cop_graph.errors import QueryError, StoreUnavailable
+from cop_graph.rdf.namespaces import bind_prefixes
+from cop_graph.store.base import Loaded, PendingFile
+from cop_graph.store.http import failure, send, sparql_request
+from cop_graph.store.text import store_text
+
+MANIFEST_GRAPH = URIRef("urn:x-cop-graph:store-manifest")
+_MANIFEST_PROPERTY = URIRef("urn:x-cop-graph:manifest")
+_JSON = "application/sparql-results+json"
+_NTRIPLES = "application/n-triples"
+
+
+class RemoteStore:
+    name = "sparql"
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.endpoint = config.store_url
+        self.parsed = 0
+        self.graphs: list[URIRef] = []
+        self.dataset = Dataset(store=_ReadingStore(self), default_union=True)
+        bind_prefixes(self.dataset)
+
+    # -- talking to the store -------------------------------------------------------------
+
+    def request(self, text: str, accept: str, graphs: tuple[list[URIRef], list[URIRef]] | None = None,
+                timeout: float | None = None) -> bytes:
+        default, named = graphs if graphs is not None else (self.graphs, self.graphs)
+        params = [("default-graph-uri", str(g)) for g in default] + [("named-graph-uri", str(g)) for g in named]
+        if graphs is not None and not default:  # an empty default graph, not the store's own
+            params.append(("default-graph-uri", "urn:x-cop-graph:no-graph"))
+        try:
+            return sparql_request(self.endpoint, text, accept, timeout or self.config.store_timeout, params)
+        except urllib.error.HTTPError as exc:
+            if 400 <= exc.code < 500:
+                raise QueryError(f"the store at {self.endpoint} refused the query: {failure(exc)}") from None
+            raise self._unavailable(exc) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise self._unavailable(exc) from None
+
+    def _unavailable(self, exc: Exception) -> StoreUnavailable:
+        return StoreUnavailable(f"the SPARQL store at {self.endpoint} is unavailable: {failure(exc)}")
+
+    def select(self, text: str, graphs: tuple[list[URIRef], list[URIRef]] | None = None,
+               timeout: float | None = None) -> Result:
+        body = self.request(text, _JSON, graphs, timeout)
+        try:
+            result = Result.parse(io.BytesIO(body), format="json")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} answered with no SPARQL JSON result "
+                                   f"({exc})") from None
+        if result.type == "SELECT":
+            result.bindings = [{var: _local(value) for var, value in row.items()} for row in result.bindings]
+        return result
+
+    def rows(self, text: str, graphs: tuple[list[URIRef], list[URIRef]] | None = None) -> list[dict]:
+        return list(self.select(text, graphs).bindings)
+
+    # -- the Store interface ----------------------------------------------------------------
+
+    def load(self, files: list[PendingFile]) -> list[Loaded]:
+        self.graphs = [p.graph for p in files]
+        recorded = self._manifest()
+        if self.config.store_data_url:
+            for pending in files:
+                if recorded.get(str(pending.graph), {}).get("digest") != pending.digest:
+                    self._put(pending)
+            self._write_manifest(files)
+        counts = self._counts()
+        missing = [p for p in files if counts.get(str(p.graph), 0) == 0]
+        if missing and not self.config.store_data_url:
+            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} does not hold <{missing[0].graph}> "
+                                   f"(from {missing[0].path.name}); give --store-data-url so the files can be "
+                                   "loaded into it")
+        return [Loaded(p.path, p.graph, p.digest, p.bundled, counts.get(str(p.graph), 0)) for p in files]
+
+    def _manifest(self) -> dict:
+        rows = self.rows(f"SELECT ?m WHERE {{ <{MANIFEST_GRAPH}> <{_MANIFEST_PROPERTY}> ?m }}",
+                         ([MANIFEST_GRAPH], []))
+        try:
+            return {entry["graph"]: entry for entry in json.loads(str(rows[0]["m"]))} if rows else {}
+        except (ValueError, KeyError, TypeError):
+            return {}
+
+    def _put(self, pending: PendingFile) -> None:
+        graph = pending.read().skolemize()
+        self.parsed += 1
+        body = graph.serialize(format="nt", encoding="utf-8")
+        self._send(pending.graph, "PUT", body, "application/n-triples")
+
+    def _write_manifest(self, files: list[PendingFile]) -> None:
+        entries = [{"graph": str(p.graph), "path": str(p.path), "digest": p.digest} for p in files]
+        manifest = Graph()
+        manifest.add((MANIFEST_GRAPH, _MANIFEST_PROPERTY, Literal(json.dumps(entries))))
+        self._send(MANIFEST_GRAPH, "PUT", manifest.serialize(format="nt", encoding="utf-8"), "application/n-triples")
+
+    def _send(self, graph: URIRef, method: str, body: bytes | None, content_type: str | None) -> None:
+        url = self.config.store_data_url
+        url += ("&" if "?" in url else "?") + urllib.parse.urlencode({"graph": str(graph)})
+        try:
+            send(url, method, body, content_type, max(self.config.store_timeout, 60.0))
+        except (OSError, http.client.HTTPException) as exc:
+            raise StoreUnavailable(f"cannot write <{graph}> to the store at {self.config.store_data_url}: "
+                                   f"{failure(exc)}") from None
+
+    def _counts(self) -> dict[str, int]:
+        if not self.graphs:
+            return {}
+        rows = self.rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return {str(row[Variable("g")]): int(row[Variable("n")]) for row in rows}
+
+    def query(self, text: str, query: Query, bindings: dict[str, Node],
+              graphs: tuple[list[URIRef], list[URIRef]] | None, rows: int | None = None) -> Result | None:
+        bound = store_text(text, {name: _remote(term) for name, term in bindings.items()})
+        if bound is None:
+            return None
+        timeout = self.config.query_timeout + 1
+        if query.algebra.name not in ("ConstructQuery", "DescribeQuery"):
+            return self.select(bound, graphs, timeout)
+        body = self.request(bound, _NTRIPLES, graphs, timeout)
+        result = Result("CONSTRUCT")
+        result.graph = Graph()
+        bind_prefixes(result.graph)
+        try:
+            result.graph.parse(data=body.decode("utf-8"), format="nt")
+        except Exception as exc:  # rdflib's parsers raise many types
+            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} answered with no N-Triples ({exc})") from None
+        result.graph = result.graph.de_skolemize()
+        bind_prefixes(result.graph)
+        return result
+
+    def close(self) -> None:
+        """Nothing held open: every request is its own connection."""
+
+
+class _ReadingStore(RdflibStore):
+    """Statement-level reading for pages and validation: each pattern is one query."""
+
+    context_aware = True
+    graph_aware = True
+
+    def __init__(self, remote: RemoteStore) -> None:
+        super().__init__()
+        self.remote = remote
+
+    def triples(self, pattern: tuple, context: Graph | None = None) -> Iterator[tuple]:
+        s, p, o = pattern
+        if isinstance(s, Literal) or (p is not None and not isinstance(p, URIRef)):
+            return
+        graph = None if context is None or context.identifier == DATASET_DEFAULT_GRAPH_ID else context.identifier
+        names = {"s": s, "p": p, "o": o}
+        bound = {k: _remote(v) for k, v in names.items() if v is not None}
+        text = store_text("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", bound)
+        graphs = None if graph is None else ([URIRef(graph)], [])
+        for row in self.remote.rows(text, graphs):
+            triple = tuple(row.get(Variable(k), names[k]) for k in "spo")
+            yield triple, iter((None,))
+
+    def __len__(self, context: Graph | None = None) -> int:
+        graph = None if context is None or context.identifier == DATASET_DEFAULT_GRAPH_ID else context.identifier
+        rows = self.remote.rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                None if graph is None else ([URIRef(graph)], []))
+        return int(rows[0][Variable("n")]) if rows else 0
+
+    def contexts(self, triple: tuple | None = None) -> Iterator[Graph]:
+        return (Graph(store=self, identifier=g) for g in self.remote.graphs)
+
+    def add_graph(self, graph: Graph) -> None:
+        """Graphs exist by having statements."""
+
+
+
+
+def _remote(term: Node) -> Node:
+    """A term as the store holds it: blank nodes by their skolem IRI."""
+    return term.skolemize() if isinstance(term, BNode) else term
+
+
+def _local(term: Node) -> Node:
+    """A term from the store as our files hold it: skolem IRIs back to blank nodes."""
+    if isinstance(term, URIRef) and RDFLibGenid._is_rdflib_skolem(term):
+        return RDFLibGenid(term).de_skolemize()
+    return term

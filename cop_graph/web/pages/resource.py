@@ -1,0 +1,269 @@
+"""The page of one resource: what it is, every statement about it and pointing at it,
+the passages that support it, and its identifiers elsewhere."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDFS, SDO, SKOS
+from rdflib.term import Node
+
+from cop_graph.publish.description import Linkset, linksets
+from cop_graph.rdf.labels import display_name, label, short
+from cop_graph.rdf.namespaces import bind_prefixes
+from cop_graph.sparql.evaluate import page_queries, run_named, select
+from cop_graph.sparql.library import find_query, load_library
+from cop_graph.store.dataset import CopDataset
+from cop_graph.web.pages.values import Link, Value, show
+
+DESCRIPTIONS = (SKOS.definition, SDO.description, DCTERMS.description, RDFS.comment)
+# Links to the same thing in other datasets: shown as outbound identifiers.
+SHOWN = 100  # values listed per property and direction; the rest are counted
+IDENTITY = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch, SDO.sameAs, SDO.url, FOAF.homepage,
+            RDFS.seeAlso)
+# Identifier codes (literals): the scheme's name, where a code's public record is, and the
+# form a code must have to be looked up there (GLEIF's search shows any LEI's record).
+CODES = {SDO.leiCode: ("LEI", "https://search.gleif.org/#/record/", re.compile(r"[A-Z0-9]{18}[0-9]{2}"))}
+# Datasets known by their IRI space, for links no linkset in the data describes.
+KNOWN_SPACES = (("http://www.wikidata.org/entity/", "Wikidata"),)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The values of one property, with the property's human label; ``total`` counts them
+    all when only the first :data:`SHOWN` are listed."""
+
+    property: str
+    label: str
+    short: str
+    values: list[Value]
+    total: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage of a source that supports the resource, quoted, with its place in the document."""
+
+    iri: str
+    quote: str | None
+    document: str
+    document_label: str
+    url: str  # the passage within its document's page (or the document itself when not quoted)
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """The resource elsewhere: an IRI of another dataset (``owl:sameAs``, a SKOS match, …) or
+    an identifier code (an LEI), named by the dataset it belongs to and its id there, with
+    the sources and notes of the link's own description (an ``owl:Axiom``) where the data has one."""
+
+    text: str  # "Wikidata: Q160229", "LEI: HWUPKR0MPOU8FGXBT394", or the IRI itself
+    value: str  # the IRI or the code
+    url: str | None  # the IRI, or the code's public record; None when it cannot be looked up
+    property: str  # the link property, shortened (owl:sameAs)
+    dataset: str | None  # the label of the dataset linked to, when known
+    linkset: str | None  # the void:Linkset the link belongs to, when the data says
+    sources: list[Value]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class ResourcePage:
+    iri: str
+    label: str
+    types: list[Value]
+    descriptions: list[Value]
+    outgoing: list[Group]
+    incoming: list[Group]  # the resources that point here, by property
+    passages: list[Passage]
+    identifiers: list[Identifier]  # "Elsewhere": links out of this graph and identifier codes
+    graphs: list[str]
+    document: list[dict] | None = None  # a source's text cut at its passages (documents only)
+
+
+def property_label(graph: Graph, prop: Node, base: str) -> str:
+    """The property's own label if the graph has one, else its local name in words."""
+    own = label(graph, prop)
+    if own:
+        return own
+    local = re.split(r"[/#]", str(prop))[-1] or short(prop, base)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("_", " ").lower()
+
+
+def is_known(loaded: CopDataset, iri: str) -> bool:
+    query = find_query(page_queries(loaded), "resource-known")
+    return bool(run_named(loaded, query, {"resource": iri}).askAnswer)
+
+
+def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | None:
+    """The page's data, or None when the IRI is not in the graph."""
+    if not is_known(loaded, iri):
+        return None
+    graph, base, node = loaded.dataset, loaded.config.base, URIRef(iri)
+
+    def known(other: URIRef) -> bool:
+        """Whether the IRI has a page here worth following (ours, or described here); others,
+        such as a Wikidata item or a schema.org term, link out to where they are described."""
+        return other == node or str(other).startswith(base) or (other, None, None) in graph
+
+    def display(term: Node) -> Value:
+        return show(term, graph, base, link, known)
+
+    out_rows = select(loaded, "resource-outgoing", resource=iri)
+    in_rows = select(loaded, "resource-incoming", resource=iri)
+    outgoing = _groups(graph, base, display, [(r["property"], r["value"]) for r in out_rows])
+    incoming = _groups(graph, base, display, [(r["property"], r["subject"]) for r in in_rows])
+    grouped: dict[Node, list[Node]] = {}
+    for row in out_rows:
+        grouped.setdefault(row["property"], []).append(row["value"])
+    return ResourcePage(
+        iri=iri, label=display_name(graph, node, base),
+        types=[show(t, graph, base, link, lambda _: True) for t in sorted(grouped.get(RDF.type, []))],
+        descriptions=[display(d) for p in DESCRIPTIONS for d in grouped.get(p, [])],
+        outgoing=[g for g in outgoing if g.property != str(RDF.type)],
+        incoming=incoming,
+        passages=_passages(loaded, iri, link),
+        identifiers=_identifiers(loaded, iri, grouped, display, known),
+        graphs=sorted({str(r["graph"]) for r in out_rows}),
+        document=_document_text(loaded, iri, link),
+    )
+
+
+def _groups(graph: Graph, base: str, display, pairs: list[tuple[Node, Node]]) -> list[Group]:
+    """Values grouped by property, properties in reading order, values by their text; a
+    hub's thousands of links show the first :data:`SHOWN` of each property and the count."""
+    values: dict[Node, dict[Node, None]] = {}
+    for prop, value in pairs:
+        values.setdefault(prop, {})[value] = None
+    groups = []
+    for prop in sorted(values, key=_property_order):
+        terms = sorted(values[prop], key=str)[:SHOWN]
+        shown = sorted((display(v) for v in terms), key=lambda v: v.text.casefold())
+        groups.append(Group(str(prop), property_label(graph, prop, base), short(prop, base), shown,
+                            len(values[prop])))
+    return groups
+
+
+def _identifiers(loaded: CopDataset, iri: str, grouped: dict[Node, list[Node]], display: Callable[[Node], Value],
+                 known: Callable[[URIRef], bool]) -> list[Identifier]:
+    """The links to IRIs this graph does not describe, and the identifier codes, each named
+    by its dataset: the target of its linkset (``void:objectsTarget``, labelled), found by
+    the link's description or by the target's ``void:uriSpace``, else a well-known IRI space."""
+    wanted = [(p, v) for p in IDENTITY for v in grouped.get(p, []) if _linkable(v) and not known(v)]
+    wanted += [(p, v) for p in CODES for v in grouped.get(p, []) if isinstance(v, Literal)]
+    if not wanted:
+        return []
+    described: dict[tuple[Node, Node], list[dict[str, Node]]] = {}
+    for row in select(loaded, "resource-links", resource=iri):
+        described.setdefault((row["property"], row["target"]), []).append(row)
+    sets = linksets(loaded)
+    found = []
+    for prop, value in wanted:
+        rows = described.get((prop, value), [])
+        linkset = _linkset_of(sets, prop, value, {r["linkset"] for r in rows if "linkset" in r})
+        found.append(_identifier(prop, value, linkset, loaded.config.base,
+                                 [display(s) for s in dict.fromkeys(r["source"] for r in rows if "source" in r)],
+                                 list(dict.fromkeys(str(r["note"]) for r in rows if "note" in r))))
+    return found
+
+
+def _linkset_of(sets: list[Linkset], prop: Node, value: Node, named: set[Node]) -> Linkset | None:
+    """The linkset a link belongs to: the one its description names, else the one with its
+    property whose target's IRI space holds it, else (for a code) the only one with its property."""
+    candidates = [s for s in sets if s.predicate == prop]
+    for linkset in candidates:
+        if linkset.iri in named:
+            return linkset
+    for linkset in candidates:
+        if linkset.uri_space and isinstance(value, URIRef) and str(value).startswith(linkset.uri_space):
+            return linkset
+    return candidates[0] if isinstance(value, Literal) and len(candidates) == 1 else None
+
+
+def _identifier(prop: Node, value: Node, linkset: Linkset | None, base: str, sources: list[Value],
+                notes: list[str]) -> Identifier:
+    dataset = linkset.target_label if linkset else None
+    text, url = str(value), str(value)
+    if isinstance(value, Literal):
+        scheme, record, form = CODES[prop]
+        text, url = f"{scheme}: {value}", (record + str(value)) if form.fullmatch(str(value)) else None
+    else:
+        spaces = ([(linkset.uri_space, dataset)] if linkset and linkset.uri_space else []) + list(KNOWN_SPACES)
+        space, name = next(((sp, n) for sp, n in spaces if str(value).startswith(sp)), (None, None))
+        dataset = dataset or name
+        if dataset:
+            local = str(value)[len(space):] if space else re.split(r"[/#]", str(value).rstrip("/#"))[-1]
+            text = f"{dataset}: {local}"
+    return Identifier(text, str(value), url, short(prop, base), dataset, str(linkset.iri) if linkset else None,
+                      sources, notes)
+
+
+def _linkable(node: Node) -> bool:
+    """Only web IRIs become outbound links: never javascript:, data: or file: ones."""
+    return isinstance(node, URIRef) and str(node).lower().startswith(("http://", "https://"))
+
+
+def _property_order(prop: Node) -> tuple[int, str]:
+    first = (RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, *DESCRIPTIONS)
+    return (first.index(prop) if prop in first else len(first), str(prop))
+
+
+def _passages(loaded: CopDataset, iri: str, link: Link) -> list[Passage]:
+    query = load_library(loaded.config.queries_dir)["provenance"]
+    found = []
+    for row in run_named(loaded, query, {"resource": iri}):
+        source, document = str(row.source), str(row.document)
+        quoted = row.quote is not None
+        url = link(document) + (f"#{anchor(source)}" if quoted else "")
+        found.append(Passage(source, str(row.quote) if quoted else None, document,
+                             str(row.documentLabel or short(row.document, loaded.config.base)), url))
+    return found
+
+
+def anchor(passage_iri: str) -> str:
+    """The HTML id of a passage within its document's page."""
+    return "passage-" + re.sub(r"[^A-Za-z0-9_-]+", "-", passage_iri.rsplit("/", 1)[-1]).strip("-")
+
+
+def _document_text(loaded: CopDataset, iri: str, link: Link) -> list[dict] | None:
+    """The document's text as pieces: plain text, and passages marked with their anchor
+    and the resources they support."""
+    rows = select(loaded, "document-passages", document=iri)
+    text = next((str(r["text"]) for r in rows if "text" in r), None)
+    if text is None:
+        return None
+    spans: dict[str, dict] = {}
+    for row in rows:
+        if "passage" not in row:
+            continue
+        span = spans.setdefault(str(row["passage"]), {"passage": str(row["passage"]), "start": int(row["start"]),
+                                                      "end": int(row["end"]), "supports": []})
+        if "resource" in row:
+            span["supports"].append({"iri": str(row["resource"]), "url": link(str(row["resource"])),
+                                     "label": label(loaded.dataset, row["resource"])
+                                     or short(row["resource"], loaded.config.base)})
+    pieces, at = [], 0
+    for span in sorted(spans.values(), key=lambda s: (s["start"], -s["end"])):
+        if span["start"] < at:  # overlapping passages: the earlier one keeps the text
+            continue
+        if span["start"] > at:
+            pieces.append({"text": text[at:span["start"]]})
+        pieces.append({"text": text[span["start"]:span["end"]], "anchor": anchor(span["passage"]),
+                       "passage": span["passage"], "url": link(span["passage"]),
+                       "supports": sorted(span["supports"], key=lambda s: s["label"].casefold())})
+        at = span["end"]
+    pieces.append({"text": text[at:]})
+    return pieces
+
+
+def description(loaded: CopDataset, iri: str) -> Graph:
+    """What Linked Data clients get: the resource's statements, its blank nodes and backlinks."""
+    query = find_query(page_queries(loaded), "resource-description")
+    graph = Graph()
+    bind_prefixes(graph)
+    for triple in run_named(loaded, query, {"resource": iri}).graph:
+        graph.add(triple)
+    return graph
