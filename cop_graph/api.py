@@ -13,7 +13,6 @@ same typed errors (:mod:`cop_graph.errors`) the command line turns into exit cod
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,8 @@ from cop_graph.errors import ConfigError, ParameterError
 from cop_graph.rdf.formats import write_result
 from cop_graph.sparql.engine import cap_rows, within
 from cop_graph.sparql.evaluate import evaluate, run_named
-from cop_graph.sparql.library import NamedQuery, find_query, load_library, parse_named_query
+from cop_graph.sparql.library import NamedQuery, find_query, parse_named_query
+from cop_graph.sparql.library import library as query_library
 from cop_graph.sparql.prepare import prepare
 from cop_graph.store.dataset import CopDataset, load_dataset
 from cop_graph.validation.validate import Report, validate
@@ -71,10 +71,10 @@ class Dataset:
     def __repr__(self) -> str:
         return f"<cop_graph.Dataset {len(self):,} triples in {len(self.loaded.files)} graphs, version {self.version}>"
 
-    @cached_property
+    @property
     def library(self) -> dict[str, NamedQuery]:
         """The named queries (``queries/*.rq``) by name."""
-        return load_library(self.config.queries_dir)
+        return query_library(self.loaded)
 
     def query(self, name_or_sparql: str, **params: Any) -> Result | Graph:
         """A named query (or a ``.rq`` file) with its parameters bound, or SPARQL text.

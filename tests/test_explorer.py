@@ -16,7 +16,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
 from cop_graph.config import load_config
-from cop_graph.sparql.evaluate import page_queries, run_named
+from cop_graph.sparql.evaluate import run_named
+from cop_graph.sparql.library import named
 from cop_graph.web import create_app
 
 from .conftest import running_server
@@ -108,7 +109,7 @@ def test_a_resource_url_serves_its_description_in_every_rdf_syntax(client, app, 
     assert "Accept" in response.vary
     served = Graph().parse(data=response.data, format=syntax)
     loaded = app.extensions["cop_dataset"]
-    expected = run_named(loaded, page_queries(loaded)["resource-description"], {"resource": "org/telefonica"}).graph
+    expected = run_named(loaded, named(loaded, "resource-description", "pages"), {"resource": "org/telefonica"}).graph
     assert isomorphic(served, expected)
     assert (URIRef(BASE + "org/telefonica"), RDFS.label, Literal("Telefónica")) in served
     assert (URIRef(BASE + "membership/2022/telefonica"), None, URIRef(BASE + "org/telefonica")) in served

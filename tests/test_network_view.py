@@ -15,7 +15,7 @@ from cop_graph.config import load_config
 from cop_graph.store.dataset import load_dataset
 from cop_graph.web import create_app
 from cop_graph.web.links import resource_url
-from cop_graph.web.network_view import drawing_of, neighbourhood_drawing
+from cop_graph.web.pages.network import drawing_of, neighbourhood_drawing
 
 HERE = Path(__file__).parent / "network"
 EX = "https://example.org/net/"

@@ -41,7 +41,7 @@ from cop_graph.files import write_atomically
 from cop_graph.rdf.labels import LABEL_PROPERTIES, choose_label, short
 from cop_graph.rdf.namespaces import COP
 from cop_graph.sparql.evaluate import run_named
-from cop_graph.sparql.library import NamedQuery, load_library
+from cop_graph.sparql.library import NamedQuery, named
 from cop_graph.store.dataset import CopDataset
 
 PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full", "cop")
@@ -72,17 +72,17 @@ class Rows:
     def of(cls, loaded: CopDataset, name: str) -> Rows:
         """Run once per loaded dataset: the years, a year's projection and the organisation-topic
         projection all read the same rows, which take seconds to compute at 10^6 triples."""
-        cached = loaded.derived.setdefault("network rows", {})
-        if name not in cached:
+        def build() -> Rows:
             rows = [{k: str(v) for k, v in row.items()} for row in _answer(loaded, name)]
             rows.sort(key=lambda row: sorted(row.items()))  # the order nodes are added in: seeded measures need one
-            cached[name] = cls(rows)
-        return cached[name]
+            return cls(rows)
+
+        return loaded.memo("network rows", name, build=build)
 
 
 def _answer(loaded: CopDataset, name: str) -> Iterator[dict[str, Node]]:
     """A named query's rows as RDF terms by variable name."""
-    query = load_library(loaded.config.queries_dir)[name]
+    query = named(loaded, name)
     # The bindings themselves: a result row object per row costs more than the row's terms.
     return ({str(k): v for k, v in row.items()} for row in run_named(loaded, query, {}).bindings)
 
@@ -90,7 +90,7 @@ def _answer(loaded: CopDataset, name: str) -> Iterator[dict[str, Node]]:
 def _triples(loaded: CopDataset, name: str) -> Iterator[tuple[Node, Node, Node]]:
     """The rows of a named query that selects three variables, as tuples in its SELECT order
     (hundreds of thousands of rows for the full graph: no dictionary per row)."""
-    result = run_named(loaded, load_library(loaded.config.queries_dir)[name], {})
+    result = run_named(loaded, named(loaded, name), {})
     first, second, third = result.vars
     return ((row.get(first), row.get(second), row.get(third)) for row in result.bindings)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -133,20 +132,10 @@ def display_label(labels: Iterable[tuple[URIRef, Literal]]) -> str | None:
     return choose_label(labels, properties=(*PREFERRED, *ALTERNATIVE))
 
 
-_CACHE: dict[tuple[str, str, str], SearchIndex] = {}
-_CACHE_LOCK = threading.Lock()
-
-
 def index_for(loaded: CopDataset) -> SearchIndex:
     """The index of a dataset, built on first use and kept per dataset version (the data does
     not change while an app runs; a new version builds a new index)."""
-    key = (loaded.version, loaded.config.base, str(loaded.config.queries_dir))
-    with _CACHE_LOCK:
-        if key not in _CACHE:
-            if len(_CACHE) >= 4:
-                _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[key] = build_index(loaded)
-        return _CACHE[key]
+    return loaded.memo("search index", build=lambda: build_index(loaded))
 
 
 def resolve_type(value: str, base: str) -> str:

@@ -23,7 +23,7 @@ from cop_graph.cli.common import (
 from cop_graph.errors import ParameterError
 from cop_graph.rdf.formats import render_table
 from cop_graph.rdf.labels import short
-from cop_graph.sparql.library import load_library
+from cop_graph.sparql.library import library
 from cop_graph.store.dataset import CopDataset
 
 
@@ -57,7 +57,7 @@ def _network_of(ctx: click.Context, loaded: CopDataset, projection: str, year: s
     if year is not None or ctx.get_parameter_source("projection") is click.core.ParameterSource.COMMANDLINE:
         raise click.UsageError("--construct builds the network from a query: give it or --projection/--year, "
                                "not both")
-    named = named_query(load_library(loaded.config.queries_dir), construct)
+    named = named_query(library(loaded), construct)
     return named.name, network.from_query(loaded, named, parse_params(params))
 
 

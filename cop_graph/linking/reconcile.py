@@ -18,7 +18,7 @@ from cop_graph.config import Config
 from cop_graph.errors import InputError, ParameterError
 from cop_graph.rdf.labels import normalise
 from cop_graph.sparql.evaluate import run_named
-from cop_graph.sparql.library import find_query, load_library
+from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset, load_dataset
 
 # Legal-form and grouping words, normalised, dropped from the end of a name (repeatedly).
@@ -124,7 +124,7 @@ class Outcome:
 def organisations(loaded: CopDataset, cop_side: bool) -> dict[str, Entity]:
     """The organisations of a loaded graph (queries/linking/organisations.rq). On the COP side,
     only the COP's own kinds of organisation, and none defined only under data/imports/."""
-    query = find_query(load_library(loaded.config.queries_dir / "linking"), "organisations")
+    query = named(loaded, "organisations", "linking")
     found: dict[str, dict[str, set[str]]] = {}
     types: dict[str, set[str]] = {}
     for row in run_named(loaded, query, {}):

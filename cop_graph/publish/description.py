@@ -21,7 +21,7 @@ from rdflib.term import Node
 from cop_graph.rdf.labels import LABEL_PROPERTIES, label
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.sparql.evaluate import run_named
-from cop_graph.sparql.library import find_query, load_library
+from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
 
 # The named graph, under the base, that an export writes the computed description to.
@@ -189,7 +189,7 @@ def _partitions(graph: Graph, dataset: URIRef, counts: _Counts) -> None:
 
 def example_resources(loaded: CopDataset) -> list[URIRef]:
     """For each kind the ``example-resources`` query lists, its most linked instance."""
-    query = find_query(load_library(loaded.config.queries_dir / "description"), "example-resources")
+    query = named(loaded, "example-resources", "description")
     chosen: dict[Node, URIRef] = {}
     for row in run_named(loaded, query, {}):
         chosen.setdefault(row.kind, row.resource)

@@ -15,7 +15,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from cop_graph.errors import CopGraphError, QueryError
-from cop_graph.sparql.library import NamedQuery, find_query, load_library
+from cop_graph.sparql.library import NamedQuery, named
 from cop_graph.sparql.prepare import prepare, service_clauses
 from cop_graph.store.dataset import CopDataset
 from cop_graph.store.http import failure, sparql_request
@@ -117,12 +117,8 @@ def run_named(loaded: CopDataset, query: NamedQuery, values: dict[str, str]) -> 
     return run_query(loaded, query.text, query.bindings(values, loaded.config.base))
 
 
-def page_queries(loaded: CopDataset) -> dict[str, NamedQuery]:
-    return load_library(loaded.config.queries_dir / "pages")
-
-
 def select(loaded: CopDataset, name: str, **values: str) -> list[dict[str, Node]]:
     """The rows of one of the app's own queries (``queries/pages/``: the explorer's pages,
     the search index) as dictionaries, unbound variables left out."""
-    query = find_query(page_queries(loaded), name)
+    query = named(loaded, name, "pages")
     return [{str(k): v for k, v in row.asdict().items()} for row in run_named(loaded, query, values)]

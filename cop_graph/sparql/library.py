@@ -24,6 +24,7 @@ from rdflib.term import Node
 
 from cop_graph.errors import ParameterError, QueryError, UnknownQueryError
 from cop_graph.sparql.prepare import prepare, query_form, service_iris
+from cop_graph.store.dataset import CopDataset
 
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>[\w:]+)"
@@ -162,6 +163,19 @@ def load_library(folder: Path) -> dict[str, NamedQuery]:
 @lru_cache(maxsize=8)
 def _parse_library(files: tuple[tuple[Path, int], ...]) -> tuple[tuple[str, NamedQuery], ...]:
     return tuple((q.name, q) for q in (parse_named_query(p) for p, _ in files))
+
+
+def library(loaded: CopDataset, shelf: str = "") -> dict[str, NamedQuery]:
+    """A shelf of the dataset's query library, read once per dataset: ``""`` the public
+    queries (``queries/*.rq``: the endpoint's examples, the CLI's, the explorer's forms);
+    ``pages``, ``description``, ``linking`` the app's own, in the folders of those names."""
+    folder = loaded.config.queries_dir / shelf if shelf else loaded.config.queries_dir
+    return loaded.memo("query library", shelf, build=lambda: load_library(folder))
+
+
+def named(loaded: CopDataset, name: str, shelf: str = "") -> NamedQuery:
+    """One query of a shelf, or :class:`UnknownQueryError` listing the shelf's queries."""
+    return find_query(library(loaded, shelf), name)
 
 
 def find_query(library: dict[str, NamedQuery], name: str) -> NamedQuery:

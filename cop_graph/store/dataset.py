@@ -9,9 +9,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
@@ -21,6 +24,8 @@ from cop_graph.errors import ConfigError, InputError
 from cop_graph.rdf.namespaces import COP, COPSH, bind_prefixes
 from cop_graph.rdf.parsing import FORMATS, parse_file
 from cop_graph.store.base import PendingFile, Store, open_store
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,31 @@ class SourceFile:
         return str(self.path)
 
 
+class Memo:
+    """What is derived from a loaded dataset and asked for more than once: the query library,
+    network rows and drawings, the search index, the dataset's description. Loaded data never
+    changes, so each value is computed once per dataset (one version of the data); a kind may
+    keep only its latest ``keep`` values (the neighbourhood drawings, one per resource).
+    Two threads asking at once may both compute a value; one is kept."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, OrderedDict[tuple, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, kind: str, key: tuple, build: Callable[[], T], keep: int | None = None) -> T:
+        with self._lock:
+            kept = self._kinds.setdefault(kind, OrderedDict())
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+        value = build()
+        with self._lock:
+            value = kept.setdefault(key, value)
+            while keep is not None and len(kept) > keep:
+                kept.popitem(last=False)
+        return value
+
+
 @dataclass
 class CopDataset:
     """The loaded graph with the files it came from and the store that holds it."""
@@ -51,9 +81,12 @@ class CopDataset:
     dataset: Dataset
     files: list[SourceFile] = field(default_factory=list)
     store: Store | None = None
-    # What is derived from the loaded graph and asked for more than once (network rows):
-    # loaded data never changes, so it is computed once per dataset.
-    derived: dict = field(default_factory=dict, repr=False, compare=False)
+    # What is derived from the loaded graph: the one memo (see Memo).
+    derived: Memo = field(default_factory=lambda: Memo(), repr=False, compare=False)
+
+    def memo(self, kind: str, *key: object, build: Callable[[], T], keep: int | None = None) -> T:
+        """The value ``build`` computes for this data, computed once (see :class:`Memo`)."""
+        return self.derived.get(kind, key, build, keep)
 
     @property
     def version(self) -> str:

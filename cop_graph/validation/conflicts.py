@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from cop_graph.rdf.labels import short
 from cop_graph.sparql.evaluate import run_named
-from cop_graph.sparql.library import find_query, load_library
+from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
 from cop_graph.store.locations import locate_statement
 from cop_graph.validation.cache import ValidationCache
@@ -70,7 +70,7 @@ def conflict_warnings(loaded: CopDataset) -> list[str]:
 def find_conflicts(loaded: CopDataset, shapes_path: Path | None = None) -> list[Conflict]:
     one, per_language = single_valued(load_shapes((shapes_path or loaded.config.shapes_file).resolve()))
     found = []
-    several = find_query(load_library(loaded.config.queries_dir), "several-values")
+    several = named(loaded, "several-values")
     # A store that answers queries itself finds the few resources with several values far
     # faster than reading every statement through rdflib; in rdflib's own memory it is the
     # other way round.

@@ -73,22 +73,19 @@ def _expand(curie: str) -> str:
 
 
 def _most_connected(loaded: CopDataset, count: int = 10) -> list[dict]:
-    """The organisations with the most links in the organisation network, computed once per
-    dataset version (the data does not change while the app runs)."""
-    cache = current_app.extensions.setdefault("cop_network_cache", {})
-    key = (loaded.version, "orgs")
-    if key not in cache:
+    """The organisations with the most links in the organisation network."""
+    def build() -> list[dict]:
         try:
             graph = network.projection(loaded, "orgs")
         except CopGraphError:
-            cache[key] = []
-            return cache[key]
+            return []
         values = network.measure(graph, ["weighted_degree", "degree"])
         ranked = sorted(graph.nodes, key=lambda n: (-values[n]["weighted_degree"], graph.nodes[n]["label"]))
-        cache[key] = [{"iri": n, "label": graph.nodes[n]["label"], "type": graph.nodes[n]["type"],
-                       "weighted_degree": values[n]["weighted_degree"], "degree": values[n]["degree"]}
-                      for n in ranked[:count]]
-    return [dict(row, url=resource_url(row["iri"])) for row in cache[key]]
+        return [{"iri": n, "label": graph.nodes[n]["label"], "type": graph.nodes[n]["type"],
+                 "weighted_degree": values[n]["weighted_degree"], "degree": values[n]["degree"]}
+                for n in ranked[:count]]
+
+    return [dict(row, url=resource_url(row["iri"])) for row in loaded.memo("most connected", count, build=build)]
 
 
 @explorer.get("/classes.json")

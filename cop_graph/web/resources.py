@@ -15,7 +15,7 @@ from cop_graph.store.dataset import CopDataset
 from cop_graph.web import twin
 from cop_graph.web.links import SUFFIXES, checked_iri, resource_url
 from cop_graph.web.negotiation import choose
-from cop_graph.web.network_view import neighbourhood_drawing
+from cop_graph.web.pages.network import neighbourhood_drawing
 from cop_graph.web.pages.resource import description, resource_page
 
 resources = Blueprint("resources", __name__)

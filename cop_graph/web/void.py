@@ -37,8 +37,4 @@ def well_known() -> Response:
 
 def _cached(loaded: CopDataset) -> Graph:
     """The description without the endpoint (which depends on the request), per dataset version."""
-    cache = current_app.extensions.setdefault("cop_void_cache", {})
-    if loaded.version not in cache:
-        cache.clear()
-        cache[loaded.version] = description(loaded)
-    return cache[loaded.version]
+    return loaded.memo("description", build=lambda: description(loaded))

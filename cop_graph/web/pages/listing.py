@@ -11,7 +11,7 @@ from rdflib import Literal, URIRef
 from cop_graph.errors import ParameterError
 from cop_graph.rdf.labels import display_name, short
 from cop_graph.sparql.evaluate import run_named, select
-from cop_graph.sparql.library import load_library
+from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.pages.values import Link, format_date
 
@@ -56,7 +56,7 @@ class ClassPage:
 
 
 def class_index(loaded: CopDataset, link: Link, class_link: Link) -> ClassIndex:
-    query = load_library(loaded.config.queries_dir)["instances-per-class"]
+    query = named(loaded, "instances-per-class")
     base = loaded.config.base
     entries = [ClassEntry(str(row["class"]), short(row["class"], base),
                           display_name(loaded.dataset, row["class"], base),

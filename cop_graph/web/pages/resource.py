@@ -14,8 +14,8 @@ from rdflib.term import Node
 from cop_graph.publish.description import Linkset, linksets
 from cop_graph.rdf.labels import display_name, label, short
 from cop_graph.rdf.namespaces import bind_prefixes
-from cop_graph.sparql.evaluate import page_queries, run_named, select
-from cop_graph.sparql.library import find_query, load_library
+from cop_graph.sparql.evaluate import run_named, select
+from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.pages.values import Link, Value, show
 
@@ -94,7 +94,7 @@ def property_label(graph: Graph, prop: Node, base: str) -> str:
 
 
 def is_known(loaded: CopDataset, iri: str) -> bool:
-    query = find_query(page_queries(loaded), "resource-known")
+    query = named(loaded, "resource-known", "pages")
     return bool(run_named(loaded, query, {"resource": iri}).askAnswer)
 
 
@@ -212,7 +212,7 @@ def _property_order(prop: Node) -> tuple[int, str]:
 
 
 def _passages(loaded: CopDataset, iri: str, link: Link) -> list[Passage]:
-    query = load_library(loaded.config.queries_dir)["provenance"]
+    query = named(loaded, "provenance")
     found = []
     for row in run_named(loaded, query, {"resource": iri}):
         source, document = str(row.source), str(row.document)
@@ -261,7 +261,7 @@ def _document_text(loaded: CopDataset, iri: str, link: Link) -> list[dict] | Non
 
 def description(loaded: CopDataset, iri: str) -> Graph:
     """What Linked Data clients get: the resource's statements, its blank nodes and backlinks."""
-    query = find_query(page_queries(loaded), "resource-description")
+    query = named(loaded, "resource-description", "pages")
     graph = Graph()
     bind_prefixes(graph)
     for triple in run_named(loaded, query, {"resource": iri}).graph:

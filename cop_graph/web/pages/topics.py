@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cop_graph.sparql.evaluate import run_named
-from cop_graph.sparql.library import load_library
+from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.pages.values import Link
 
@@ -27,7 +27,7 @@ class TopicTree:
 
 
 def topic_tree(loaded: CopDataset, link: Link) -> TopicTree:
-    query = load_library(loaded.config.queries_dir)["topic-hierarchy"]
+    query = named(loaded, "topic-hierarchy")
     nodes: dict[str, Topic] = {}
     broader: dict[str, str] = {}
     for row in run_named(loaded, query, {}):
