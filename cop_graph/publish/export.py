@@ -19,12 +19,12 @@ from rdflib.compare import isomorphic
 from cop_graph.errors import OutputError
 from cop_graph.files import write_atomically
 from cop_graph.publish.description import DESCRIPTION_GRAPH, computed_description
-from cop_graph.rdf.formats import RDF_SYNTAXES
+from cop_graph.rdf.formats import RDF_SYNTAXES, SYNTAXES
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.rdf.parsing import parse_file
 from cop_graph.store.dataset import CopDataset
 
-EXPORT_FORMATS = ("turtle", "nt", "jsonld", "trig", "xml")
+EXPORT_FORMATS = tuple(SYNTAXES)
 
 
 @dataclass(frozen=True)

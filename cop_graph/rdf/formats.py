@@ -1,8 +1,10 @@
-"""One table of output formats: for each, its media type and how to write a result.
+"""The one table of formats: every RDF syntax and SPARQL result format the package reads or
+writes, with its media types, the names and file suffixes that ask for it, the rdflib plugin
+that reads and writes it, and its W3C format IRI. The CLI's choices, content negotiation,
+resource URL suffixes, the loader, the exports and the service description all read it.
 
 SELECT and ASK results go to the SPARQL result formats (JSON, XML, CSV, TSV) or a text
-table; CONSTRUCT and DESCRIBE graphs go to RDF syntaxes. The CLI and the web layer both
-pick from these tables, so a format means the same everywhere.
+table; CONSTRUCT and DESCRIBE graphs go to RDF syntaxes.
 """
 
 from __future__ import annotations
@@ -22,9 +24,13 @@ from cop_graph.rdf.labels import short
 
 @dataclass(frozen=True)
 class Format:
+    """A SPARQL result format (SELECT and ASK)."""
+
     name: str
     media_type: str
     write: Callable[..., str]
+    also: tuple[str, ...] = ()  # other media types taken to mean it
+    w3c: str = ""  # its name under http://www.w3.org/ns/formats/
 
 
 def _rdflib_results(fmt: str) -> Callable[[Result, str | None], str]:
@@ -113,24 +119,63 @@ def write_csv(result: Result, base: str | None = None) -> str:
 
 TABULAR: dict[str, Format] = {
     "table": Format("table", "text/plain", write_table),
-    "csv": Format("csv", "text/csv", write_csv),
-    "tsv": Format("tsv", "text/tab-separated-values", write_tsv),
-    "json": Format("json", "application/sparql-results+json", _rdflib_results("json")),
-    "xml": Format("xml", "application/sparql-results+xml", _rdflib_results("xml")),
+    "csv": Format("csv", "text/csv", write_csv, (), "SPARQL_Results_CSV"),
+    "tsv": Format("tsv", "text/tab-separated-values", write_tsv, (), "SPARQL_Results_TSV"),
+    "json": Format("json", "application/sparql-results+json", _rdflib_results("json"), ("application/json",),
+                   "SPARQL_Results_JSON"),
+    "xml": Format("xml", "application/sparql-results+xml", _rdflib_results("xml"), ("application/xml", "text/xml"),
+                  "SPARQL_Results_XML"),
 }
+# ?format= values for a SELECT/ASK result beyond the format names themselves
+RESULT_ALIASES = {"text": "table"}
 
-# RDF syntaxes: format name -> (media type, rdflib serializer name, carries named graphs)
-RDF_SYNTAXES: dict[str, tuple[str, str, bool]] = {
-    "turtle": ("text/turtle", "turtle", False),
-    "nt": ("application/n-triples", "nt", False),
-    "jsonld": ("application/ld+json", "json-ld", True),
-    "xml": ("application/rdf+xml", "xml", False),
-    "trig": ("application/trig", "trig", True),
-}
 
+@dataclass(frozen=True)
+class Syntax:
+    """An RDF syntax: ``name`` is ours (``--format``, ``?format=``)."""
+
+    name: str
+    label: str
+    media_type: str
+    rdflib: str  # the rdflib parser and serializer
+    quads: bool  # carries named graphs
+    suffixes: tuple[str, ...]  # file suffixes; the first is the one we write
+    aliases: tuple[str, ...] = ()  # other ?format= names for it
+    also: tuple[str, ...] = ()  # other media types taken to mean it
+    w3c: str = ""  # its name under http://www.w3.org/ns/formats/
+    written: bool = True  # False: read from files only
+    resource: bool = True  # a resource's description is offered in it (/org/apple.ttl)
+
+
+SYNTAX_TABLE = (
+    Syntax("turtle", "Turtle", "text/turtle", "turtle", False, (".ttl", ".turtle"), ("ttl", "n3"),
+           ("application/x-turtle", "text/n3", "text/rdf+n3"), "Turtle"),
+    Syntax("nt", "N-Triples", "application/n-triples", "nt", False, (".nt",), ("ntriples", "n-triples"),
+           ("text/plain",), "N-Triples"),
+    Syntax("jsonld", "JSON-LD", "application/ld+json", "json-ld", True, (".jsonld", ".json"), ("json-ld", "json"),
+           ("application/json",), "JSON-LD"),
+    Syntax("xml", "RDF/XML", "application/rdf+xml", "xml", False, (".rdf", ".owl", ".xml"),
+           ("rdfxml", "rdf+xml", "rdf"), (), "RDF_XML"),
+    Syntax("trig", "TriG", "application/trig", "trig", True, (".trig",), (), (), "TriG", resource=False),
+    Syntax("n3", "Notation3", "text/n3", "n3", False, (".n3",), written=False),
+    Syntax("nquads", "N-Quads", "application/n-quads", "nquads", True, (".nq",), written=False),
+)
+SYNTAXES: dict[str, Syntax] = {s.name: s for s in SYNTAX_TABLE if s.written}
+RESOURCE_SYNTAXES = tuple(s for s in SYNTAXES.values() if s.resource)
+
+# RDF syntaxes written: format name -> (media type, rdflib serializer name, carries named graphs)
+RDF_SYNTAXES: dict[str, tuple[str, str, bool]] = {s.name: (s.media_type, s.rdflib, s.quads) for s in SYNTAXES.values()}
 
 # The syntaxes a CONSTRUCT or DESCRIBE result (one graph) can be written in.
-GRAPH_RESULT_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig")
+GRAPH_RESULT_FORMATS = tuple(SYNTAXES)
+
+# File suffix -> the rdflib parser that reads it.
+PARSERS: dict[str, str] = {suffix: s.rdflib for s in SYNTAX_TABLE for suffix in s.suffixes}
+
+
+def syntax_of_suffix(suffix: str) -> Syntax | None:
+    """The syntax a file suffix names (``.ttl`` → Turtle), or None."""
+    return next((s for s in SYNTAX_TABLE if suffix.lower() in s.suffixes), None)
 
 
 def media_type_of(name: str, form: str) -> str:

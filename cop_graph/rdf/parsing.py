@@ -23,21 +23,10 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from cop_graph.errors import InputError
+from cop_graph.rdf.formats import PARSERS, SYNTAX_TABLE
 
-FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".n3": "n3",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-}
-QUAD_FORMATS = {"nquads", "trig", "json-ld"}
+FORMATS = PARSERS  # file suffix -> rdflib parser
+QUAD_FORMATS = {s.rdflib for s in SYNTAX_TABLE if s.quads}
 LINE_FORMATS = {"nt", "nquads"}
 MAX_LINE = 1_000_000  # characters in one N-Triples or N-Quads line
 _LINE_END = re.compile("[\r\n]")

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from rdflib import Graph
 from rdflib.query import Result
@@ -54,6 +54,14 @@ class Answer:
     form: str
     rows: int
     truncated: bool
+
+
+class Engine(Protocol):
+    """What answers queries for the server: in this process, or in worker processes."""
+
+    def answer(self, request: QueryRequest, client: str | None = None) -> Answer: ...
+
+    def close(self) -> None: ...
 
 
 class LocalEngine:

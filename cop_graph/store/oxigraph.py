@@ -37,6 +37,7 @@ from rdflib.term import Node
 
 from cop_graph.config import Config, user_cache
 from cop_graph.errors import ConfigError, InputError, OutputError, QueryError
+from cop_graph.rdf.formats import SYNTAXES
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.rdf.parsing import refuse_xml_entities
 from cop_graph.store.base import Loaded, PendingFile
@@ -47,8 +48,7 @@ _KIND = "cop-graph oxigraph store"
 _LAYOUT = 1
 # Triple files Oxigraph's own parser reads; others (quads, JSON-LD, N3) go through rdflib's,
 # which also merges a quad file's graphs into the file's one graph.
-_NATIVE = {".ttl": "text/turtle", ".turtle": "text/turtle", ".nt": "application/n-triples",
-           ".rdf": "application/rdf+xml", ".owl": "application/rdf+xml", ".xml": "application/rdf+xml"}
+_NATIVE = {suffix: s.media_type for s in (SYNTAXES["turtle"], SYNTAXES["nt"], SYNTAXES["xml"]) for suffix in s.suffixes}
 # Small files are read by rdflib, with its literal and IRI checks and their line numbers;
 # Oxigraph's bulk parser takes the large ones, where rdflib would be 10-20 times slower.
 NATIVE_FROM_BYTES = 4 * 1024 * 1024

@@ -10,13 +10,24 @@ from flask import Flask, Response
 from flask_cors import CORS
 
 from cop_graph.config import Config, load_config
-from cop_graph.sparql.engine import CachedAnswers, LocalEngine
-from cop_graph.sparql.library import load_library
-from cop_graph.store.dataset import load_dataset
+from cop_graph.sparql.engine import CachedAnswers, Engine, LocalEngine
+from cop_graph.sparql.library import library as query_library
+from cop_graph.store.dataset import CopDataset, load_dataset
 from cop_graph.web import caching, errors
 from cop_graph.web.text import finalize, whole
 
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+
+
+def install(app: Flask, loaded: CopDataset, engine: Engine | None = None) -> None:
+    """Give an app what the blueprints read from it: the settings, the dataset, its query
+    library and the engine that answers queries (in this process unless one is given), its
+    answers kept per dataset version. With this, any blueprint (``/sparql`` for one) works
+    on any Flask app."""
+    app.config["COP"] = loaded.config
+    app.extensions["cop_dataset"] = loaded
+    app.extensions["cop_queries"] = query_library(loaded)
+    app.extensions["cop_engine"] = CachedAnswers(engine or LocalEngine(loaded, loaded.config), loaded.version)
 
 
 def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
@@ -33,15 +44,12 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
     app.config["COP"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes * 3 + 4096  # room for form encoding
     loaded = load_dataset(data, config=config, progress=progress)
-    app.extensions["cop_dataset"] = loaded
-    app.extensions["cop_queries"] = load_library(config.queries_dir)
     if config.workers > 0:
         from cop_graph.sparql.workers import WorkerPool
 
-        engine = WorkerPool(config, data, loaded.version)
+        install(app, loaded, WorkerPool(config, data, loaded.version))
     else:
-        engine = LocalEngine(loaded, config)
-    app.extensions["cop_engine"] = CachedAnswers(engine, loaded.version)
+        install(app, loaded)
 
     from cop_graph.web.explorer import explorer
     from cop_graph.web.library import library

@@ -3,7 +3,7 @@ person can act on, never a traceback."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Blueprint, Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 from cop_graph import errors
@@ -17,6 +17,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.StoreUnavailable, 503),
     (errors.NotAcceptable, 406),
     (errors.UnknownQueryError, 404),
+    (errors.UnknownResource, 404),
     (errors.ParameterError, 400),
     (errors.QueryError, 400),
     (errors.OutputError, 406),
@@ -61,11 +62,13 @@ def status_of(exc: Exception) -> int:
     return next(code for cls, code in STATUS if isinstance(exc, cls))
 
 
-def register(app: Flask) -> None:
+def register(app: Flask | Blueprint) -> None:
+    """Answer every error raised in ``app`` (an app, or a blueprint mounted on any app)."""
     @app.errorhandler(errors.CopGraphError)
     def library_error(exc: errors.CopGraphError) -> Response:
         status = status_of(exc)
-        return text_error(status, f"{status} {_reason(status)}: {exc}", retry_headers(exc))
+        headers = retry_headers(exc) | ({"Vary": "Accept"} if status == 406 else {})
+        return text_error(status, f"{status} {_reason(status)}: {exc}", headers)
 
     @app.errorhandler(ProtocolError)
     def protocol_error(exc: ProtocolError) -> Response:
@@ -80,7 +83,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
-        app.logger.exception("unexpected error")
+        current_app.logger.exception("unexpected error")
         return text_error(500, "500 Internal Server Error: the request failed unexpectedly; it has been logged")
 
 

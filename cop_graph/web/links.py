@@ -9,10 +9,11 @@ from urllib.parse import quote
 from flask import Flask, current_app, url_for
 
 from cop_graph.errors import ParameterError
+from cop_graph.rdf.formats import RESOURCE_SYNTAXES
 from cop_graph.rdf.parsing import BAD_IRI
 
 # Suffixes that ask for a format (``/org/apple.ttl``); IRIs ending in one are served at /resource.
-SUFFIXES = {".json": "json", ".ttl": "turtle", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "xml"}
+SUFFIXES = {".json": "json", **{s.suffixes[0]: s.name for s in RESOURCE_SYNTAXES}}
 
 
 def reserved_segments(app: Flask) -> frozenset[str]:

@@ -8,28 +8,19 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MIMEAccept
 
-# The first entry of each table is the default for "*/*" or no Accept header.
+from cop_graph.rdf.formats import RESULT_ALIASES, SYNTAXES, TABULAR
+
+# Media type -> format name, read from the one format table. The first entry of each table
+# is the default for "*/*" or no Accept header; the text table is for people who ask for it.
+_RESULTS = [TABULAR[name] for name in ("json", "xml", "csv", "tsv")]
 RESULT_TYPES: dict[str, str] = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/plain": "table",
+    **{f.media_type: f.name for f in _RESULTS},
+    **{also: f.name for f in _RESULTS for also in f.also},
+    TABULAR["table"].media_type: "table",
 }
 GRAPH_TYPES: dict[str, str] = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "xml",
-    "application/trig": "trig",
-    "application/x-turtle": "turtle",
-    "text/n3": "turtle",
-    "text/rdf+n3": "turtle",
-    "text/plain": "nt",
-    "application/json": "jsonld",
+    **{s.media_type: s.name for s in SYNTAXES.values()},
+    **{also: s.name for s in SYNTAXES.values() for also in s.also},
 }
 # Explorer pages: HTML, or their JSON twin.
 PAGE_TYPES: dict[str, str] = {
@@ -39,10 +30,9 @@ PAGE_TYPES: dict[str, str] = {
 }
 PAGE_NAMES = {"html": "html", "json": "json"}
 # Format parameter values (as in ?format=json) for each kind of result.
-RESULT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "text": "table", "table": "table"}
-GRAPH_NAMES = {"turtle": "turtle", "ttl": "turtle", "n3": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
-               "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "rdfxml": "xml", "rdf+xml": "xml",
-               "xml": "xml", "rdf": "xml", "trig": "trig"}
+RESULT_NAMES = {**{name: name for name in TABULAR}, **RESULT_ALIASES}
+GRAPH_NAMES = {**{s.name: s.name for s in SYNTAXES.values()},
+               **{alias: s.name for s in SYNTAXES.values() for alias in s.aliases}}
 
 
 def choose(accept: MIMEAccept, table: dict[str, str], names: dict[str, str],

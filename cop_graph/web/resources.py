@@ -8,36 +8,30 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from cop_graph.analysis.search import suggest
-from cop_graph.errors import ParameterError
-from cop_graph.rdf.formats import RDF_SYNTAXES, serialize_graph
+from cop_graph.errors import NotAcceptable, ParameterError
+from cop_graph.rdf.formats import RDF_SYNTAXES, RESOURCE_SYNTAXES, serialize_graph
 from cop_graph.rdf.parsing import BAD_IRI
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web import twin
+from cop_graph.web.errors import html_answer, text_error
 from cop_graph.web.links import SUFFIXES, checked_iri, resource_url
-from cop_graph.web.negotiation import choose
+from cop_graph.web.negotiation import PAGE_NAMES, PAGE_TYPES, choose
 from cop_graph.web.pages.network import neighbourhood_drawing
 from cop_graph.web.pages.resource import description, resource_page
 
 resources = Blueprint("resources", __name__)
 
 # What a resource's URL can answer; the first entry is what "*/*" gets (data, for programs).
-RESOURCE_TYPES = {
-    "text/turtle": "turtle",
-    "text/html": "html",
-    "application/xhtml+xml": "html",
-    "application/json": "json",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/x-turtle": "turtle",
-    "text/plain": "nt",
-}
-FORMAT_NAMES = {"html": "html", "json": "json", "turtle": "turtle", "ttl": "turtle", "jsonld": "jsonld",
-                "json-ld": "jsonld", "nt": "nt", "ntriples": "nt", "n-triples": "nt", "xml": "xml", "rdf": "xml",
-                "rdfxml": "xml"}
+RESOURCE_TYPES = {"text/turtle": "turtle", **PAGE_TYPES}
+for _syntax in RESOURCE_SYNTAXES:
+    for _media_type in (_syntax.media_type, *_syntax.also):
+        RESOURCE_TYPES.setdefault(_media_type, _syntax.name)
+FORMAT_NAMES = dict(PAGE_NAMES)
+for _syntax in RESOURCE_SYNTAXES:
+    for _name in (_syntax.name, *_syntax.aliases):
+        FORMAT_NAMES.setdefault(_name, _syntax.name)
 # Each RDF format a page links to as an alternate, with its suffix.
-ALTERNATES = (("Turtle", ".ttl", "turtle"), ("JSON-LD", ".jsonld", "jsonld"), ("N-Triples", ".nt", "nt"),
-              ("RDF/XML", ".rdf", "xml"), ("JSON (page data)", ".json", "json"))
+ALTERNATES = (*((s.label, s.suffixes[0], s.name) for s in RESOURCE_SYNTAXES), ("JSON (page data)", ".json", "json"))
 
 
 def _dataset() -> CopDataset:
@@ -45,7 +39,7 @@ def _dataset() -> CopDataset:
 
 
 @resources.get("/resource", defaults={"suffix": ""})
-@resources.get("/resource<any('.json','.ttl','.jsonld','.nt','.rdf'):suffix>")
+@resources.get(f"/resource<any({','.join(repr(s) for s in SUFFIXES)}):suffix>")
 def outside(suffix: str) -> Response:
     """A resource by its full IRI (any IRI, under the base or not)."""
     return _serve(checked_iri(request.args.get("iri", ""), "iri"), SUFFIXES.get(suffix))
@@ -69,7 +63,7 @@ def local(path: str) -> Response:
 def _serve(iri: str, fmt: str | None) -> Response:
     fmt = fmt or choose(request.accept_mimetypes, RESOURCE_TYPES, FORMAT_NAMES, request.args.getlist("format"))
     if fmt is None:
-        return _plain(406, "406 Not Acceptable: a resource is available as: " + ", ".join(RESOURCE_TYPES))
+        raise NotAcceptable("a resource is available as: " + ", ".join(RESOURCE_TYPES))
     loaded = _dataset()
     if fmt in ("html", "json"):
         page = resource_page(loaded, iri, resource_url)
@@ -92,13 +86,12 @@ def _not_found(loaded: CopDataset, iri: str, fmt: str) -> Response:
     suggestions = _suggestions(loaded, iri)
     message = f"no resource {iri} in the graph"
     if fmt == "html":
-        response = Response(render_template("not_found.html", iri=iri, suggestions=suggestions),
-                            status=404, content_type="text/html; charset=utf-8")
+        response = html_answer(render_template("not_found.html", iri=iri, suggestions=suggestions), 404)
     elif fmt == "json":
         response = jsonify({"error": message, "suggestions": suggestions})
         response.status_code = 404
     else:
-        response = _plain(404, f"404 Not Found: {message}")
+        response = text_error(404, f"404 Not Found: {message}")
     response.headers["Vary"] = "Accept"
     return response
 
@@ -107,7 +100,3 @@ def _suggestions(loaded: CopDataset, iri: str) -> list[dict]:
     text = iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
     return [{"iri": hit.iri, "label": hit.label, "url": resource_url(hit.iri)} for hit in suggest(loaded, text, 5)]
 
-
-def _plain(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8",
-                    headers={"Vary": "Accept"})

@@ -6,13 +6,13 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, VOID
 
 from cop_graph.config import Config
+from cop_graph.rdf.formats import SYNTAXES, TABULAR
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.store.dataset import CopDataset
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG")
+RESULT_FORMATS = tuple(f.w3c for f in (*TABULAR.values(), *SYNTAXES.values()) if f.w3c)
 
 
 def service_description(loaded: CopDataset, endpoint: str, config: Config) -> Graph:

@@ -13,6 +13,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from cop_graph.errors import CopGraphError, QueryRefused, UnknownQueryError
 from cop_graph.sparql.engine import Answer, QueryRequest
 from cop_graph.sparql.library import NamedQuery, Parameter
+from cop_graph.web import errors
 from cop_graph.web.errors import ProtocolError, html_answer
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, negotiate, prefers_html
 from cop_graph.web.result_view import (
@@ -29,7 +30,8 @@ from cop_graph.web.results import answer_response, run
 from cop_graph.web.service import service_description
 from cop_graph.web.text import page_text
 
-sparql = Blueprint("sparql", __name__)
+sparql = Blueprint("sparql", __name__, template_folder="templates")
+errors.register(sparql)  # its own error answers, on any app it is mounted on
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"

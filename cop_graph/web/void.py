@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import Graph
 
+from cop_graph.errors import NotAcceptable
 from cop_graph.publish.description import add_endpoint, description
 from cop_graph.rdf.formats import RDF_SYNTAXES, serialize_graph
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.store.dataset import CopDataset
-from cop_graph.web.errors import text_error
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, prefers_html
 
 void = Blueprint("void", __name__)
@@ -23,8 +23,7 @@ def well_known() -> Response:
     fmt = "turtle" if browser else choose(request.accept_mimetypes, GRAPH_TYPES, GRAPH_NAMES,
                                           request.args.getlist("format"))
     if fmt is None:
-        return text_error(406, "406 Not Acceptable: the dataset description is available as: "
-                          + ", ".join(GRAPH_TYPES), {"Vary": "Accept"})
+        raise NotAcceptable("the dataset description is available as: " + ", ".join(GRAPH_TYPES))
     loaded: CopDataset = current_app.extensions["cop_dataset"]
     graph = Graph()
     bind_prefixes(graph)
