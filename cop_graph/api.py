@@ -25,11 +25,10 @@ from cop_graph.analysis import network
 from cop_graph.config import SETTINGS, Config, load_config
 from cop_graph.errors import ConfigError, ParameterError
 from cop_graph.rdf.formats import write_result
-from cop_graph.sparql.engine import cap_rows, within
-from cop_graph.sparql.evaluate import evaluate, run_named
+from cop_graph.sparql.engine import QueryRequest, ask, within
+from cop_graph.sparql.evaluate import run_named
 from cop_graph.sparql.library import NamedQuery, find_query, parse_named_query
 from cop_graph.sparql.library import library as query_library
-from cop_graph.sparql.prepare import prepare
 from cop_graph.store.dataset import CopDataset, load_dataset
 from cop_graph.validation.validate import Report, validate
 
@@ -84,15 +83,10 @@ class Dataset:
         and time limits, the row cap (``max_rows``; the result says when it was cut)."""
         text, bindings = self._request(name_or_sparql, params)
         config = self.config
-
-        def work() -> RdflibResult:
-            query = prepare(text, config.service_allowlist, config.max_query_bytes)
-            return evaluate(self.loaded, query, bindings, text=text, rows=config.max_rows)
-
-        result, _, truncated = cap_rows(within(config.query_timeout, work), config.max_rows)
-        if result.type in ("CONSTRUCT", "DESCRIBE"):
-            return result.graph
-        return Result(result, config.base, truncated)
+        asked = within(config.query_timeout, lambda: ask(self.loaded, QueryRequest(text, bindings), config))
+        if asked.form in ("CONSTRUCT", "DESCRIBE"):
+            return asked.result.graph
+        return Result(asked.result, config.base, asked.truncated)
 
     def _request(self, name_or_sparql: str, params: dict[str, Any]) -> tuple[str, dict[str, Node]]:
         text = name_or_sparql.strip()

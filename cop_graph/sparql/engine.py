@@ -126,21 +126,49 @@ def default_format(form: str) -> str:
     return "table" if form in ("SELECT", "ASK") else "turtle"
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A query's result, cut at the row cap."""
+
+    form: str
+    result: Result
+    rows: int
+    truncated: bool
+
+
+def ask(loaded: CopDataset, request: QueryRequest, config: Config,
+        on_form: Callable[[str], object] | None = None) -> Asked:
+    """The one way a query from outside (endpoint, CLI, explorer forms, Python API) is asked:
+    parsed and checked once (size, syntax, read-only, SERVICE allowlist), evaluated, its rows
+    cut at ``max_rows``. ``on_form`` sees the query form before evaluation (to refuse a
+    format that cannot carry it without running the query). The caller bounds the time
+    (:func:`within`)."""
+    query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
+    form = query_form(query)
+    if on_form is not None:
+        on_form(form)
+    result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs,
+                      request.text, rows=config.max_rows)
+    result, rows, truncated = cap_rows(result, config.max_rows)
+    return Asked(form, result, rows, truncated)
+
+
 def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
-    """Answer one query within the configured limits, or raise a :class:`CopGraphError`.
+    """Answer one query within the configured limits, written in the requested format, or
+    raise a :class:`CopGraphError`.
 
     Parsing counts against the time limit too: some queries are slow just to parse."""
 
-    def work() -> Answer:
-        query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
-        form = query_form(query)
+    def check(form: str) -> None:
         fmt = _format(request, form)
         if fmt not in formats_for(form):
             raise OutputError(f"format {fmt!r} does not fit a {form} result; "
                               f"choose one of: {', '.join(formats_for(form))}")
-        result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs,
-                          request.text, rows=config.max_rows)
-        result, rows, truncated = cap_rows(result, config.max_rows)
+
+    def work() -> Answer:
+        asked = ask(loaded, request, config, check)
+        form, result, rows, truncated = asked.form, asked.result, asked.rows, asked.truncated
+        fmt = _format(request, form)
         try:
             body = write_result(result, fmt, config.base)
             body.encode("utf-8")

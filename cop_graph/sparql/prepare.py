@@ -30,8 +30,9 @@ sparql_parser.Query.parse_with_tabs()
 def prepare(text: str, service_allowlist: tuple[str, ...] = (), max_bytes: int | None = None) -> Query:
     """Parse a query, refusing updates and SERVICE calls outside the allowlist, with the
     parser's line and column on a syntax error."""
-    if max_bytes is not None and len(text.encode("utf-8")) > max_bytes:
-        raise QueryTooLarge(f"the query is {len(text.encode('utf-8')):,} bytes; the limit is {max_bytes:,}")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if max_bytes is not None and size > max_bytes:
+        raise QueryTooLarge(f"the query is {size:,} bytes, over the size limit of {max_bytes:,} bytes")
     _check_service_text(text, service_allowlist)
     with PARSING:
         query = _parse(text)

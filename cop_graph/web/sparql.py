@@ -109,10 +109,7 @@ def _checked_query(text: str) -> str:
     """The protocol's own checks on a query's text, before the engine sees it."""
     if not text.strip():
         raise ProtocolError(400, "the query is empty")
-    config = current_app.config["COP"]
-    if len(text.encode("utf-8")) > config.max_query_bytes:
-        raise ProtocolError(413, f"the query is over the size limit of {config.max_query_bytes:,} bytes")
-    return text
+    return text  # its size is checked with the rest of the query, by the engine
 
 
 def _browser() -> bool:
