@@ -38,7 +38,7 @@ from rdflib.term import Node
 
 from cop_graph.errors import NetworkError, UnknownResource
 from cop_graph.files import write_atomically
-from cop_graph.rdf.labels import LABEL_PROPERTIES, choose_label, short
+from cop_graph.rdf.labels import LABEL_PROPERTIES, choose_label, primary_type, short
 from cop_graph.rdf.namespaces import COP
 from cop_graph.sparql.evaluate import run_named
 from cop_graph.sparql.library import NamedQuery, named
@@ -109,12 +109,11 @@ def _node_attributes(graph: Graph, node: Node, base: str) -> dict[str, str]:
 
 def _attributes(node: str, types: Iterable[Node], labels: Iterable[tuple[Node, Node]], base: str) -> dict[str, str]:
     """A node's label, type (this ontology's own class first) and IRI, as every export carries them."""
-    shown = sorted(_short(t, base) for t in types)
-    own = [t for t in shown if t.startswith("cop:")]
-    return {"label": choose_label(labels) or short(URIRef(node), base), "type": (own or shown or [""])[0],
+    return {"label": choose_label(labels) or short(URIRef(node), base), "type": _primary_type(tuple(types), base),
             "iri": node}
 
 
+_primary_type = lru_cache(maxsize=4096)(primary_type)  # few kinds of node, on many nodes
 _short = lru_cache(maxsize=4096)(short)  # classes and properties: few, named on many nodes and edges
 
 

@@ -44,6 +44,15 @@ def display_name(graph: Graph, node: Node, base: str | None = None, lang: str = 
     return label(graph, node, lang) or short(node, base)
 
 
+def primary_type(types: Iterable[Node], base: str | None = None) -> str:
+    """The one type to show for a resource with several, short form: this ontology's own
+    class first (``cop:RegularSession`` over ``schema:Event``), then the first by name; ""
+    for none."""
+    shown = sorted(short(t, base) for t in types)
+    own = [t for t in shown if t.startswith("cop:")]
+    return (own or shown or [""])[0]
+
+
 def short(node: Node | None, base: str | None = None) -> str:
     """A compact form: a prefixed name, a base-relative IRI, or the term in N-Triples form."""
     if isinstance(node, URIRef):
