@@ -188,7 +188,7 @@ def test_nothing_acceptable_is_406(endpoint):
 # --- bad requests: 4xx with a message, never 500 --------------------------------
 
 @pytest.mark.parametrize(("method", "body", "headers", "params", "status", "fragment"), [
-    ("GET", None, {}, {"query": "SELECT * WHERE {\n  ?s ?p\n}"}, 400, "line 2, column 3"),
+    ("GET", None, {}, {"query": "SELECT * WHERE {\n  ?s ?p\n}"}, 400, "line 3, column 2"),
     ("GET", None, {}, {"query": ["ASK {}", "ASK {}"]}, 400, "2 'query' parameters"),
     ("POST", b"", {"Content-Type": "application/x-www-form-urlencoded"}, {}, 400, "no 'query'"),
     ("POST", b"ASK {}", {"Content-Type": "text/plain"}, {}, 415, "application/sparql-query"),

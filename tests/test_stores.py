@@ -19,11 +19,12 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from cop_graph.config import load_config
+from cop_graph.errors import QueryError
 from cop_graph.sparql import engine
 from cop_graph.sparql.evaluate import run_named
 from cop_graph.sparql.library import load_library
 from cop_graph.store.dataset import load_dataset
-from cop_graph.store.oxigraph import to_result
+from cop_graph.store.engine import to_result
 from cop_graph.store.text import store_text
 from tests.conftest import BASE, console_script, free_port, oxigraph_server, run_cli, running_server, serving
 
@@ -138,14 +139,16 @@ def test_values_go_at_the_head_of_the_where_clause_and_of_each_subquery():
 def test_values_are_written_by_the_term_serialiser_never_spliced():
     hostile = Literal('x" } ; DROP ALL ; SELECT * { "')
     bound = store_text("SELECT ?s WHERE { ?s ?p ?name }", {"name": hostile})
-    assert bound.endswith(f"\nSELECT ?s WHERE {{ VALUES (?name) {{ ({hostile.n3()}) }} ?s ?p ?name }}")
+    assert bound == f"SELECT ?s WHERE {{ VALUES (?name) {{ ({hostile.n3()}) }} ?s ?p ?name }}"
     assert hostile.n3() == '"x\\" } ; DROP ALL ; SELECT * { \\""'  # one string literal, quotes escaped
 
 
-def test_a_query_with_no_where_clause_for_the_values_is_left_to_rdflib():
-    assert store_text("CONSTRUCT WHERE { ?s ?p ?o }", {"s": URIRef("http://a")}) is None
-    assert store_text("DESCRIBE <http://a>", {"s": URIRef("http://a")}) is None
-    assert store_text("SELECT * { ?s ?p ?o }", {}).endswith("\nSELECT * { ?s ?p ?o }")
+def test_a_query_with_no_where_clause_for_the_values_is_a_clear_error():
+    for text in ("CONSTRUCT WHERE { ?s ?p ?o }", "DESCRIBE <http://a>"):
+        with pytest.raises(QueryError, match="no WHERE clause to bind its parameters in"):
+            store_text(text, {"s": URIRef("http://a")})
+    assert store_text("SELECT * { ?s ?p ?o }", {}) == "SELECT * { ?s ?p ?o }"
+    assert store_text("SELECT * { ?s ?p ?o }", {}, declare=True).endswith("\nSELECT * { ?s ?p ?o }")
 
 
 # -- the persistent Oxigraph store ---------------------------------------------------------

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from rdflib import Dataset, URIRef
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import ORG
 
 from cop_graph.analysis import network
 from cop_graph.publish import synthetic
+from cop_graph.store.base import PendingFile
 from cop_graph.store.dataset import CopDataset, SourceFile
+from cop_graph.store.memory import MemoryStore
 from cop_graph.validation.validate import validate
 
 
@@ -27,12 +29,16 @@ def test_the_size_is_close_to_the_target():
 
 
 def _loaded(config, target: int) -> CopDataset:
-    loaded = CopDataset(config=config, dataset=Dataset(default_union=True))
+    """The synthetic graph alone, in the default store, as the loader would hold one file."""
     name = URIRef(config.base + "graph/synthetic")
-    graph = loaded.dataset.graph(name)
+    graph = Graph()
     for triple in synthetic.triples(target):
         graph.add(triple)
-    loaded.files.append(SourceFile(config.root / "synthetic.ttl", name, len(graph), "", False))
+    store = MemoryStore(config)
+    pending = PendingFile(config.root / "synthetic.ttl", name, "", False, lambda: graph, verbatim=False)
+    stored = store.load([pending])[0]
+    loaded = CopDataset(config=config, dataset=store.dataset, store=store)
+    loaded.files.append(SourceFile(stored.path, name, stored.triples, "", False))
     return loaded
 
 

@@ -1,4 +1,4 @@
-"""Importing an external table as RDF: a YARRRML or RML mapping run by morph-kgc, the result
+"""Importing an external table as RDF: a YARRRML or RML mapping run by linking/rml.py, the result
 checked against the dataset's own SHACL shapes and written atomically as one Turtle file,
 which the loader then reads as its own named graph.
 
@@ -8,11 +8,10 @@ no violation. Errors name the mapping or the table, with line and column where k
 
 from __future__ import annotations
 
+import csv
 import hashlib
-import logging
 import os
 import tempfile
-import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from rdflib.compare import isomorphic
 from cop_graph.config import Config
 from cop_graph.errors import InputError, OutputError
 from cop_graph.files import write_atomically
+from cop_graph.linking import rml
 from cop_graph.linking.mapping import Mapping, check_sources, find_cell, read_mapping
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.rdf.parsing import ill_typed, parse_file
@@ -85,30 +85,11 @@ def import_table(mapping_path: Path, config: Config, output: Path | None = None,
 
 
 def materialise(mapping: Mapping) -> Graph:
-    """Run morph-kgc on the (source-anchored) RML graph; engine errors become InputErrors."""
-    import morph_kgc
-
-    with tempfile.TemporaryDirectory(prefix="cop-graph-import-") as folder:
-        rml_file = Path(folder) / "mapping.rml.ttl"
-        mapping.rml.serialize(rml_file, format="turtle")
-        config = (f"[CONFIGURATION]\nnumber_of_processes: 1\nlogging_level: ERROR\n"
-                  f"[{mapping.path.stem or 'mapping'}]\nmappings: {rml_file}\n")
-        root = logging.getLogger()
-        handlers, level = list(root.handlers), root.level
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return morph_kgc.materialize(config)
-        except Exception as exc:  # pandas, duckdb and morph-kgc raise many unrelated types
-            raise InputError(mapping.path, f"the mapping could not be run: {_engine_message(exc)}") from None
-        finally:
-            root.handlers[:] = handlers  # morph-kgc configures the root logger
-            root.setLevel(level)
-
-
-def _engine_message(exc: Exception) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 300 else text[:300] + "…"
+    """Run the (source-anchored) RML mapping; what it cannot run is an InputError."""
+    try:
+        return rml.run(mapping.rml)
+    except (rml.RmlError, OSError, ValueError, csv.Error) as exc:
+        raise InputError(mapping.path, f"the mapping could not be run: {exc}") from None
 
 
 def check_literals(graph: Graph, mapping: Mapping) -> None:
@@ -142,7 +123,7 @@ def _display(path: Path) -> str:
 
 
 def _header(mapping: Mapping, shapes: Path) -> str:
-    lines = [f"# Imported by `cop-graph import` with the mapping {_display(mapping.path)} (run by morph-kgc)",
+    lines = [f"# Imported by `cop-graph import` with the mapping {_display(mapping.path)} ",
              "# from the source tables:"]
     for source in mapping.sources:
         digest = hashlib.sha256(source.path.read_bytes()).hexdigest()

@@ -1,9 +1,9 @@
 """Reading a declarative mapping (YARRRML or RML) into an RML graph: its source tables,
 the columns each source must have, and sources made absolute relative to the mapping file.
 
-The mapping languages and their translation are morph-kgc's; this module only finds the
-parts that a clear error message needs, and anchors relative source paths at the mapping's
-folder (morph-kgc itself resolves them against the working directory).
+YARRRML is read into RML by :mod:`cop_graph.linking.yarrrml`, and RML is run by
+:mod:`cop_graph.linking.rml`; this module finds the parts that a clear error message needs,
+and anchors relative source paths at the mapping's folder.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from cop_graph.errors import InputError
+from cop_graph.linking.yarrrml import YarrrmlError, to_rml
 from cop_graph.rdf.parsing import parse_file
 
 RML = Namespace("http://w3id.org/rml/")
@@ -70,8 +71,7 @@ def read_mapping(path: Path) -> Mapping:
 
 
 def _from_yarrrml(path: Path) -> tuple[Graph, dict[str, str]]:
-    """The RML graph morph-kgc translates the YARRRML into, and the mapping's prefixes."""
-    from morph_kgc.mapping.yarrrml import load_yarrrml
+    """The RML graph of a YARRRML mapping, and the mapping's prefixes."""
     from ruamel.yaml import YAML, YAMLError
     from ruamel.yaml.error import MarkedYAMLError
 
@@ -83,8 +83,7 @@ def _from_yarrrml(path: Path) -> tuple[Graph, dict[str, str]]:
         document = YAML(typ="safe", pure=True).load(text)
         if not isinstance(document, dict) or not isinstance(document.get("mappings"), dict):
             raise InputError(path, "not a YARRRML mapping: it needs a 'mappings:' section; see https://rml.io/yarrrml/spec/")
-        prefixes = document.get("prefixes") or {}
-        return load_yarrrml(str(path)), {str(k): str(v) for k, v in prefixes.items()}
+        return to_rml(document)
     except InputError:
         raise
     except MarkedYAMLError as exc:
@@ -93,9 +92,8 @@ def _from_yarrrml(path: Path) -> tuple[Graph, dict[str, str]]:
         raise InputError(path, f"YAML syntax error: {exc.problem or exc.context}", line, column) from None
     except YAMLError as exc:
         raise InputError(path, f"YAML syntax error: {exc}") from None
-    except Exception as exc:  # morph-kgc's translator raises plain KeyError/TypeError on bad structure
-        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
-        raise InputError(path, f"not a valid YARRRML mapping ({detail}); see https://rml.io/yarrrml/spec/") from None
+    except (YarrrmlError, AttributeError, TypeError, IndexError) as exc:
+        raise InputError(path, f"not a valid YARRRML mapping ({exc}); see https://rml.io/yarrrml/spec/") from None
 
 
 def _anchor_sources(rml: Graph, mapping: Path) -> list[Source]:

@@ -24,7 +24,7 @@ from cop_graph.config import Config
 from cop_graph.errors import NotAcceptable, OutputError, QueryError, QueryTimeout
 from cop_graph.rdf.formats import GRAPH_RESULT_FORMATS, TABULAR, media_type_of, write_result
 from cop_graph.sparql.evaluate import evaluate
-from cop_graph.sparql.prepare import prepare, query_form
+from cop_graph.sparql.prepare import prepare
 from cop_graph.store.dataset import CopDataset
 
 T = TypeVar("T")
@@ -139,16 +139,18 @@ class Asked:
 def ask(loaded: CopDataset, request: QueryRequest, config: Config,
         on_form: Callable[[str], object] | None = None) -> Asked:
     """The one way a query from outside (endpoint, CLI, explorer forms, Python API) is asked:
-    parsed and checked once (size, syntax, read-only, SERVICE allowlist), evaluated, its rows
-    cut at ``max_rows``. ``on_form`` sees the query form before evaluation (to refuse a
-    format that cannot carry it without running the query). The caller bounds the time
-    (:func:`within`)."""
+    checked (size, nesting, read-only, SERVICE allowlist), parsed once and evaluated by the
+    store's engine, its rows cut at ``max_rows``. ``on_form`` sees the query form before
+    evaluation where the text shows it (to refuse a format that cannot carry it without
+    running the query). The caller bounds the time (:func:`within`)."""
     query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
-    form = query_form(query)
-    if on_form is not None:
-        on_form(form)
+    if on_form is not None and query.form is not None:
+        on_form(query.form)
     result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs,
-                      request.text, rows=config.max_rows)
+                      rows=config.max_rows)
+    form = query.form or str(result.type)
+    if on_form is not None and query.form is None:
+        on_form(form)
     result, rows, truncated = cap_rows(result, config.max_rows)
     return Asked(form, result, rows, truncated)
 

@@ -1,116 +1,77 @@
-"""Evaluation of a prepared query over the loaded dataset, and the app's own query rows."""
+"""Evaluation of a checked query by the store (Oxigraph in memory or on disk, or a remote
+SPARQL store), and the app's own query rows.
+
+The default graph is the union of all files. Graphs named by the SPARQL Protocol's
+``default-graph-uri`` / ``named-graph-uri`` replace the query's own FROM / FROM NAMED, and
+either way only graphs already loaded are used: nothing is fetched or read.
+"""
 
 from __future__ import annotations
 
-import http.client
-import json
-from collections.abc import Iterable
-from functools import lru_cache
+import re
 
-import rdflib.plugins.sparql.evaluate as rdflib_evaluate
-from rdflib import URIRef, Variable
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import FrozenBindings, Query, QueryContext
+from rdflib import URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
 from cop_graph.errors import CopGraphError, QueryError
+from cop_graph.sparql.federation import inline_services
 from cop_graph.sparql.library import NamedQuery, named
-from cop_graph.sparql.prepare import prepare, service_clauses
+from cop_graph.sparql.prepare import Prepared, prepare
+from cop_graph.store.base import Graphs
 from cop_graph.store.dataset import CopDataset
-from cop_graph.store.http import failure, sparql_request
-
-# rdflib's own SERVICE evaluation reads the endpoint back from the clause's text with a
-# pattern that a GRAPH <…> { } inside the clause confuses, finds no rows at all for SERVICE
-# SILENT, and follows redirects anywhere. Clauses are evaluated here instead (rdflib looks
-# the function up by name, so like SPARQL_LOAD_GRAPHS above this holds process-wide): the
-# endpoint is the parsed IRI that prepare checked against the allowlist, the pattern is the
-# clause's own text, a redirect is a failure, and SILENT turns a failure into the one empty
-# solution the SPARQL 1.1 Federated Query spec gives it. The query's time limit bounds the
-# call; the socket timeout is a last resort where no time limit applies.
-SERVICE_SOCKET_TIMEOUT = 60.0
 
 
-def _evaluate_service(ctx: QueryContext, part: CompValue) -> Iterable[FrozenBindings]:
-    endpoint = str(part.term)
-    text = part["service_string"]
-    service_query = rdflib_evaluate._buildQueryStringForServiceCall(ctx, text[text.index("{") + 1:text.rindex("}")])
-    try:
-        names, rows = _call_service(endpoint, service_query)
-        return [bound for row in rows for bound in rdflib_evaluate._yieldBindingsFromServiceCallResult(ctx, row, names)]
-    except (OSError, http.client.HTTPException, ValueError, KeyError, TypeError, AttributeError) as exc:
-        if "silent" in part:
-            return [FrozenBindings(ctx, {})]
-        raise QueryError(f"SERVICE <{endpoint}> failed: {failure(exc)}") from None
-
-
-def _call_service(endpoint: str, query: str) -> tuple[list[str], list[dict]]:
-    body = sparql_request(endpoint, query, "application/sparql-results+json", SERVICE_SOCKET_TIMEOUT)
-    answer = json.loads(body)
-    return answer["head"]["vars"], answer["results"]["bindings"]
-
-
-rdflib_evaluate.evalServiceQuery = _evaluate_service
-
-
-def evaluate(loaded: CopDataset, query: Query, bindings: dict[str, Node] | None = None,
+def evaluate(loaded: CopDataset, prepared: Prepared, bindings: dict[str, Node] | None = None,
              default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),
-             text: str | None = None, rows: int | None = None) -> Result:
-    """Evaluate a prepared query over the loaded dataset.
-
-    The default graph is the union of all files. Graphs named by the SPARQL Protocol's
-    ``default-graph-uri`` / ``named-graph-uri`` replace the query's own FROM / FROM NAMED,
-    and either way only graphs already loaded are used: nothing is fetched or read.
-    Given the query's ``text``, a store that evaluates queries itself answers it; given
-    ``rows``, it may stop after one row more than that (enough to tell that the answer is
-    cut at ``rows``), so that a huge answer never reaches Python whole.
-    """
-    if default_graphs or named_graphs:
-        query.algebra["datasetClause"] = (
-            [CompValue("DatasetClause", default=URIRef(g)) for g in default_graphs]
-            + [CompValue("DatasetClause", named=URIRef(g)) for g in named_graphs])
-    init = {Variable(k): v for k, v in (bindings or {}).items()}
+             rows: int | None = None) -> Result:
+    """The store's answer to a checked query; given ``rows``, the store may stop after one
+    row more than that (enough to tell that the answer is cut at ``rows``), so that a huge
+    answer never reaches Python whole."""
+    text = inline_services(prepared) if prepared.scanned.services else prepared.text
     try:
-        result = None
-        if loaded.store is not None and text is not None and not service_clauses(query.algebra):
-            # SERVICE calls stay with rdflib, where our checked client makes them
-            result = loaded.store.query(text, query, dict(bindings or {}), _graphs(query), rows)
-            if result is not None and result.type == "SELECT" and "PV" in query.algebra \
-                    and set(result.vars or ()) == set(query.algebra.PV):
-                result.vars = list(query.algebra.PV)  # SELECT * in the order rdflib gives (see _order_select_star)
-        if result is None:
-            result = loaded.dataset.query(query, initBindings=init)
-        if result.type == "SELECT":
-            result.bindings  # evaluate now, so errors surface here and not mid-output  # noqa: B018
-        return result
+        result = loaded.store.query(text, dict(bindings or {}), _graphs(loaded, prepared, default_graphs, named_graphs),
+                                    rows, prepared.form)
+    except CopGraphError:
+        raise
     except RecursionError:
         raise QueryError("the query nests too deeply") from None
-    except CopGraphError:  # ours, from the query checks or the store
-        raise
-    except Exception as exc:  # evaluation errors from rdflib (e.g. unsupported functions)
-        raise QueryError(f"the query failed while running: {exc}") from None
+    if result.type == "SELECT" and _SELECT_STAR.search(prepared.text):
+        _in_order_of_appearance(result, prepared.text)
+    return result
 
 
-def _graphs(query: Query) -> tuple[list[URIRef], list[URIRef]] | None:
-    """The (default, named) graphs a query's FROM / FROM NAMED or the protocol chose; None
-    for the whole dataset (the union of the files as default graph, each file named)."""
-    clauses = query.algebra.get("datasetClause")
-    if not clauses:
+_SELECT_STAR = re.compile(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
+_VARIABLE = re.compile(r"[?$]([A-Za-z_0-9\u00B7-\uFFFF]+)")
+
+
+def _in_order_of_appearance(result: Result, text: str) -> None:
+    """SELECT * lists its variables as Oxigraph sorts them; people (and the SPARQL result
+    tests) expect them in the order they first appear in the query."""
+    first: dict[str, int] = {}
+    for match in _VARIABLE.finditer(text):
+        first.setdefault(match.group(1), match.start())
+    result.vars = sorted(result.vars or [], key=lambda v: first.get(str(v), len(text)))
+
+
+def _graphs(loaded: CopDataset, prepared: Prepared, default_graphs: tuple[str, ...],
+            named_graphs: tuple[str, ...]) -> Graphs | None:
+    """The (default, named) graphs the protocol or the query's FROM / FROM NAMED chose, among
+    the loaded ones; None for the whole dataset (the union of the files as default graph,
+    each file named)."""
+    if default_graphs or named_graphs:
+        chosen = (default_graphs, named_graphs)
+    elif prepared.scanned.dataset is not None:
+        chosen = prepared.scanned.dataset
+    else:
         return None
-    return [c["default"] for c in clauses if "default" in c], [c["named"] for c in clauses if "named" in c]
+    loaded_graphs = {str(source.graph) for source in loaded.files}
+    return ([URIRef(g) for g in chosen[0] if g in loaded_graphs], [URIRef(g) for g in chosen[1] if g in loaded_graphs])
 
 
 def run_query(loaded: CopDataset, text: str, bindings: dict[str, Node] | None = None) -> Result:
-    """Parse and evaluate in one step, without limits (for trusted, in-process use).
-
-    Parsing costs more than evaluating a small query, so each text is parsed once; the
-    prepared query is only read by evaluation (values come in as bindings)."""
-    return evaluate(loaded, _prepared(text), bindings, text=text)
-
-
-@lru_cache(maxsize=256)
-def _prepared(text: str) -> Query:
-    return prepare(text)
+    """Check and evaluate in one step, without limits (for trusted, in-process use)."""
+    return evaluate(loaded, prepare(text), bindings)
 
 
 def run_named(loaded: CopDataset, query: NamedQuery, values: dict[str, str]) -> Result:

@@ -25,6 +25,7 @@ from rdflib.term import Node
 from cop_graph.errors import ParameterError, QueryError, UnknownQueryError
 from cop_graph.sparql.prepare import prepare, query_form, service_iris
 from cop_graph.store.dataset import CopDataset
+from cop_graph.store.engine import check_syntax
 
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>[\w:]+)"
@@ -147,6 +148,8 @@ def parse_named_query(path: Path, require_header: bool = True) -> NamedQuery:
         params.append(Parameter(match["name"], match["type"], match["default"], match["help"]))
     try:  # SERVICE endpoints meet the allowlist when the query runs; reading it needs only its form
         form = query_form(prepare(text, service_iris(text)))
+        if "SERVICE" not in text.upper():
+            check_syntax(text)
     except QueryError as exc:
         raise QueryError(f"{path}: {exc}") from None
     title = fields["title"][0] if fields["title"] else path.stem

@@ -1,18 +1,18 @@
 """Where the loaded statements live, chosen by the ``store`` setting (``--store``).
 
 ``memory``
-    rdflib's in-memory store: no set-up, every file parsed at every start.
+    An Oxigraph store in memory: no set-up, every file parsed at every start.
 ``oxigraph``
     An Oxigraph store on disk, built once by the bulk loader and reopened read-only while
-    the files it came from are unchanged; queries run in Oxigraph itself.
+    the files it came from are unchanged.
 ``sparql``
     Any SPARQL 1.1 store over HTTP (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever …): queries
     are sent there, after our own checks, with the dataset named in every request.
 
 Each store gives the same two things to the rest of the package: an rdflib ``Dataset``
-for statement-level reading (pages, labels, validation) and :meth:`Store.query`, the
-fast path for whole queries. Everything else (parsing, the query checks, limits and
-result writing) is shared.
+for statement-level reading (pages, labels, validation) and :meth:`Store.query`, which
+answers every query (Oxigraph evaluates them, or the remote store). Everything else (the
+query checks, limits and result writing) is shared.
 """
 
 from __future__ import annotations
@@ -23,11 +23,13 @@ from pathlib import Path
 from typing import Protocol
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Node
 
 from cop_graph.config import Config
+
+# The (default graphs, named graphs) a query is answered over.
+Graphs = tuple[list[URIRef], list[URIRef]]
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,14 @@ class Store(Protocol):
     def load(self, files: list[PendingFile]) -> list[Loaded]:
         """Put the files in the store, each as its own named graph; nothing half-loaded."""
 
-    def query(self, text: str, query: Query, bindings: dict[str, Node],
-              graphs: tuple[list[URIRef], list[URIRef]] | None, rows: int | None = None) -> Result | None:
-        """Answer a checked query in the store itself, or None to let rdflib evaluate it.
+    def query(self, text: str, bindings: dict[str, Node], graphs: Graphs | None, rows: int | None = None,
+              form: str | None = None) -> Result:
+        """Answer a checked query (``form`` as the text's scan found it, None if unknown).
 
-        ``graphs`` is the (default, named) dataset the query or the protocol asked for;
-        rows (or triples) past ``rows`` + 1 may be left out, since they would be cut."""
+        ``bindings`` give named queries' parameters; ``graphs`` is the (default, named)
+        dataset the query or the protocol asked for, None for the union of the files as
+        default graph; rows (or triples) past ``rows`` + 1 may be left out, since they would
+        be cut."""
 
     def close(self) -> None:
         """Release files and connections."""
@@ -85,4 +89,4 @@ def open_store(config: Config) -> Store:
         return RemoteStore(config)
     from cop_graph.store.memory import MemoryStore
 
-    return MemoryStore()
+    return MemoryStore(config)

@@ -24,7 +24,6 @@ from collections.abc import Iterator
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.store import Store as RdflibStore
 from rdflib.term import Node, RDFLibGenid
@@ -32,7 +31,7 @@ from rdflib.term import Node, RDFLibGenid
 from cop_graph.config import Config
 from cop_graph.errors import QueryError, StoreUnavailable
 from cop_graph.rdf.namespaces import bind_prefixes
-from cop_graph.store.base import Loaded, PendingFile
+from cop_graph.store.base import Graphs, Loaded, PendingFile
 from cop_graph.store.http import failure, send, sparql_request
 from cop_graph.store.text import store_text
 
@@ -141,16 +140,14 @@ class RemoteStore:
         rows = self.rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return {str(row[Variable("g")]): int(row[Variable("n")]) for row in rows}
 
-    def query(self, text: str, query: Query, bindings: dict[str, Node],
-              graphs: tuple[list[URIRef], list[URIRef]] | None, rows: int | None = None) -> Result | None:
-        bound = store_text(text, {name: _remote(term) for name, term in bindings.items()})
-        if bound is None:
-            return None
+    def query(self, text: str, bindings: dict[str, Node], graphs: Graphs | None, rows: int | None = None,
+              form: str | None = None) -> Result:
+        bound = store_text(text, {name: _remote(term) for name, term in bindings.items()}, declare=True)
         timeout = self.config.query_timeout + 1
-        if query.algebra.name not in ("ConstructQuery", "DescribeQuery"):
+        if form not in ("CONSTRUCT", "DESCRIBE"):
             return self.select(bound, graphs, timeout)
         body = self.request(bound, _NTRIPLES, graphs, timeout)
-        result = Result("CONSTRUCT")
+        result = Result(form)
         result.graph = Graph()
         bind_prefixes(result.graph)
         try:
