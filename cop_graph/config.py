@@ -127,8 +127,9 @@ SETTINGS = (
             "Requests that may wait for a query worker at once; more are answered 503 at once, so "
             "the request threads stay free for pages.", _number(int, 0)),
     Setting("client_queries", "COP_GRAPH_CLIENT_QUERIES", "0",
-            "Queries one client (address) may have running or waiting at once; more are answered 429. "
-            "0: one fewer than the query workers (at least 1), so no client holds every worker.",
+            "Queries one client (address) may have running or waiting at once while other clients wait; "
+            "more are answered 429 (a client alone may use every worker). 0: one fewer than the query "
+            "workers (at least 1), so no client holds every worker while others wait.",
             _number(int, 0), "queries per client"),
     Setting("trusted_proxy", "COP_GRAPH_TRUSTED_PROXY", "",
             "Address of the reverse proxy in front of the server: its X-Forwarded-For names the client "

@@ -188,8 +188,26 @@ def _flood(queries: list) -> list:
     return threads, answers
 
 
-def test_a_client_flooding_the_endpoint_gets_one_worker_and_429s_while_others_are_served(cop_graph_bin):
-    settings = {"COP_GRAPH_QUERY_TIMEOUT": "3", "COP_GRAPH_QUEUE_LENGTH": "2", "COP_GRAPH_QUEUE_TIMEOUT": "5"}
+def test_a_lone_clients_light_query_is_answered_while_its_own_heavy_one_runs(cop_graph_bin):
+    """The per-client limit is a fair share: with nobody else waiting, a client's second query
+    gets the second worker instead of a 429."""
+    with running_server(cop_graph_bin, "--workers", "2", env={"COP_GRAPH_QUERY_TIMEOUT": "3"}) as url:
+        threads, answers = _flood([lambda: get(url, ACCEPT_JSON, query=f"{HEAVY} # lone")])
+        time.sleep(0.5)
+        started = time.monotonic()
+        light = get(url, ACCEPT_JSON, query="ASK { ?s a <https://schema.org/Person> }")
+        waited = time.monotonic() - started
+        during = threads[0].is_alive()
+        threads[0].join(timeout=60)
+        assert during and light[0] == 200 and json.loads(light[1])["boolean"] is True
+        assert waited < 2, waited  # answered beside the heavy query, not after it
+        assert [status for status, _, _ in answers] == [503]  # the heavy one, stopped at the time limit
+
+
+def test_a_client_flooding_the_endpoint_is_turned_away_while_others_are_served(cop_graph_bin):
+    """Alone, the flooding client has both workers; the next client waits for the first one
+    freed (at the time limit, and a new worker process started) and takes it."""
+    settings = {"COP_GRAPH_QUERY_TIMEOUT": "3", "COP_GRAPH_QUEUE_LENGTH": "2", "COP_GRAPH_QUEUE_TIMEOUT": "20"}
     with running_server(cop_graph_bin, "--workers", "2", "--threads", "8", env=settings) as url:
         light = "ASK { ?s a <https://schema.org/Person> }"
         assert get(url, ACCEPT_JSON, query=light)[0] == 200  # now in the answer cache
@@ -198,16 +216,17 @@ def test_a_client_flooding_the_endpoint_gets_one_worker_and_429s_while_others_ar
         home = http(url + "/", headers={"Accept": "text/html"})
         cached = get(url, ACCEPT_JSON, query=light)
         same_client = get(url, ACCEPT_JSON, query="ASK { ?s a <https://schema.org/Event> }")
-        other_client = from_address("127.0.0.2", url, "ASK { ?s a <https://schema.org/Organization> }")
         during = any(thread.is_alive() for thread in threads)
+        other_client = from_address("127.0.0.2", url, "ASK { ?s a <https://schema.org/Organization> }")
         for thread in threads:
             thread.join(timeout=60)
         assert during, "the flood was over before the others were served"
         assert home[0] == 200 and cached[0] == 200 and json.loads(cached[1])["boolean"] is True
-        assert other_client[0] == 200, other_client  # the worker the flooding client could not take
+        assert other_client[0] == 200, other_client  # a worker freed by the time limit, not taken again
         assert same_client[0] == 429 and same_client[2]["Retry-After"]
         statuses = sorted(status for status, _, _ in answers)
-        assert statuses == [429] * 9 + [503], statuses  # one stopped at the time limit, the rest turned away
+        # alone, the client had both workers (stopped at the time limit); the rest turned away
+        assert statuses == [429] * 8 + [503] * 2, statuses
         assert all(h["Retry-After"] and "as many as one client may" in text
                    for status, text, h in answers if status == 429)
         assert get(url, ACCEPT_JSON, query="ASK { ?s ?p ?o }")[0] == 200  # the worker is back
@@ -233,20 +252,22 @@ def test_a_flood_from_many_clients_is_bounded_by_the_workers_and_the_queue(cop_g
 @pytest.mark.full
 @pytest.mark.parametrize("trusted", [True, False])
 def test_x_forwarded_for_names_the_client_only_from_the_trusted_proxy(cop_graph_bin, trusted):
-    settings = {"COP_GRAPH_QUERY_TIMEOUT": "3"}
+    settings = {"COP_GRAPH_QUERY_TIMEOUT": "3", "COP_GRAPH_QUEUE_TIMEOUT": "10"}
     proxy = ["--trusted-proxy", "127.0.0.1"] if trusted else []
     with running_server(cop_graph_bin, "--workers", "2", *proxy, env=settings) as url:
         def forwarded(client: str, query: str) -> tuple[int, str, dict]:
             return http(f"{url}/sparql?{urllib.parse.urlencode({'query': query})}",
                         headers={**ACCEPT_JSON, "X-Forwarded-For": client})
 
-        threads, answers = _flood([lambda: forwarded("203.0.113.5", HEAVY)])
+        # Two clients busy, so the share applies: one behind the proxy, one of its own address.
+        threads, answers = _flood([lambda: forwarded("203.0.113.5", HEAVY),
+                                   lambda: from_address("127.0.0.2", url, f"{HEAVY} # other")])
         time.sleep(0.5)
-        same = forwarded("203.0.113.5", "ASK { ?s a <https://schema.org/Event> }")
+        same = forwarded("203.0.113.5", "ASK { ?s a <https://schema.org/Person> }")
         other = forwarded("198.51.100.7", "ASK { ?s a <https://schema.org/Organization> }")
         for thread in threads:
             thread.join(timeout=60)
-        assert answers[0][0] == 503 and same[0] == 429
+        assert [status for status, _, _ in answers] == [503, 503] and same[0] == 429
         # Behind the trusted proxy the header tells the clients apart; from anyone else it is
         # ignored, so a client cannot escape its share by naming another.
         assert other[0] == (200 if trusted else 429)

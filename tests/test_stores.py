@@ -148,7 +148,7 @@ def test_a_query_with_no_where_clause_for_the_values_is_a_clear_error():
         with pytest.raises(QueryError, match="no WHERE clause to bind its parameters in"):
             store_text(text, {"s": URIRef("http://a")})
     assert store_text("SELECT * { ?s ?p ?o }", {}) == "SELECT * { ?s ?p ?o }"
-    assert store_text("SELECT * { ?s ?p ?o }", {}, declare=True).endswith("\nSELECT * { ?s ?p ?o }")
+    assert store_text("SELECT * { ?s ?p ?o }", {}, declare=True).endswith("> SELECT * { ?s ?p ?o }")
 
 
 # -- the persistent Oxigraph store ---------------------------------------------------------

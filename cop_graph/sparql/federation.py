@@ -15,12 +15,11 @@ import json
 import re
 
 from cop_graph.errors import QueryError
-from cop_graph.rdf.namespaces import PREFIXES
 from cop_graph.sparql.prepare import Prepared
 from cop_graph.store.http import failure, sparql_request
+from cop_graph.store.text import DECLARED
 
 SERVICE_SOCKET_TIMEOUT = 60.0
-_DECLARED = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 _ONE_EMPTY_SOLUTION = "VALUES () { () }"
 
 
@@ -34,7 +33,7 @@ def inline_services(prepared: Prepared) -> str:
         if opened < 0:
             raise QueryError(f"SERVICE {service.target} needs a group pattern {{ … }} after it")
         pattern = text[opened + 1:closed - 1]
-        query = f"{_DECLARED}{prepared.scanned.prologue}\nSELECT * WHERE {{{pattern}}}"
+        query = f"{DECLARED}{prepared.scanned.prologue}\nSELECT * WHERE {{{pattern}}}"
         try:
             block = _values(*_call(str(service.iri), query))
         except (OSError, http.client.HTTPException, ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -97,9 +97,13 @@ class WorkerPool:
     """A fixed number of query workers; requests wait a little for a free one, then get
     :class:`Busy` (an HTTP 503 with Retry-After). At most ``queue_length`` requests wait at
     once: in a flood the rest are turned away at once instead of holding every request
-    thread, so pages and cached answers are still served. One client (an address) may have
-    at most ``client_queries`` queries running or waiting; by default one fewer than the
-    workers, so a client flooding the endpoint leaves a worker to everyone else."""
+    thread, so pages and cached answers are still served.
+
+    A fair share, not a hard cap: while other clients have queries running or waiting, one
+    client (an address) may have at most ``client_queries`` queries running or waiting (by
+    default one fewer than the workers, so a client flooding the endpoint leaves a worker to
+    everyone else); a client alone may use every worker, so a researcher's light query is
+    answered while their own heavy one runs."""
 
     def __init__(self, config: Config, data: tuple[str | Path, ...] | list[str | Path] = (),
                  version: str | None = None) -> None:
@@ -176,10 +180,13 @@ class WorkerPool:
             yield
             return
         with self._clients_lock:
-            if self._clients[client] >= self._per_client:
-                raise TooManyQueries(f"this client already has {self._clients[client]} "
-                                     f"{'query' if self._clients[client] == 1 else 'queries'} running or waiting, "
-                                     "as many as one client may; send the next when one has been answered")
+            mine = self._clients[client]
+            others = any(other != client for other in self._clients)
+            if mine >= self.config.workers or (mine >= self._per_client and others):
+                raise TooManyQueries(f"this client already has {mine} {'query' if mine == 1 else 'queries'} "
+                                     "running or waiting, as many as one client may"
+                                     + (" while others wait" if others else "")
+                                     + "; send the next when one has been answered")
             self._clients[client] += 1
         try:
             yield

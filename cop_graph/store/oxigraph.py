@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import gc
 import hashlib
 import itertools
 import json
@@ -104,31 +105,39 @@ class OxigraphDiskStore(OxigraphEngine):
         its error is dropped (a traceback holds it), and Oxigraph locks a folder per process."""
         scratch = self.path / f"building-{os.getpid()}-{next(_BUILDS)}"
         shutil.rmtree(scratch, ignore_errors=True)
-        store = None
+        failure: BaseException | None = None
         try:
-            kept = self._start_from_closest(files, scratch)
-            store = ox.Store(str(scratch))
-            entries = []
-            for pending in files:
-                entry = kept.get((str(pending.graph), pending.digest))
-                triples = entry["triples"] if entry else self.load_file(store, pending)
-                if entry:
-                    pending.done()
-                entries.append({"path": str(pending.path), "graph": str(pending.graph), "digest": pending.digest,
-                                "bundled": pending.bundled, "triples": triples})
-            store.flush()
-            store = None
-            manifest = {"kind": _KIND, "layout": _LAYOUT, "base": self.config.base, "files": entries}
-            (scratch / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-            shutil.rmtree(version, ignore_errors=True)  # a version left without its manifest
-            scratch.rename(version)
-            return manifest
+            return self._build_in(files, version, scratch)
         except OSError as exc:  # a full disk, a file-size limit, a folder that became read-only
-            raise OutputError(f"cannot build the Oxigraph store in {self.path}: {exc}; nothing was changed "
-                              "there (the versions already built are kept)") from None
+            failure = OutputError(f"cannot build the Oxigraph store in {self.path}: {exc}; nothing was changed "
+                                  "there (the versions already built are kept)")
+        except BaseException as exc:
+            # Raised again without its frames: they hold the scratch store open, and Oxigraph
+            # keeps writing to an open store's folder while it is removed.
+            failure = exc.with_traceback(None)
         finally:
-            store = None  # closed here unless a traceback still holds it
+            gc.collect()
             shutil.rmtree(scratch, ignore_errors=True)
+        raise failure
+
+    def _build_in(self, files: list[PendingFile], version: Path, scratch: Path) -> dict:
+        kept = self._start_from_closest(files, scratch)
+        store = ox.Store(str(scratch))
+        entries = []
+        for pending in files:
+            entry = kept.get((str(pending.graph), pending.digest))
+            triples = entry["triples"] if entry else self.load_file(store, pending)
+            if entry:
+                pending.done()
+            entries.append({"path": str(pending.path), "graph": str(pending.graph), "digest": pending.digest,
+                            "bundled": pending.bundled, "triples": triples})
+        store.flush()
+        del store
+        manifest = {"kind": _KIND, "layout": _LAYOUT, "base": self.config.base, "files": entries}
+        (scratch / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        shutil.rmtree(version, ignore_errors=True)  # a version left without its manifest
+        scratch.rename(version)
+        return manifest
 
     def _start_from_closest(self, files: list[PendingFile], scratch: Path) -> dict[tuple[str, str], dict]:
         """Copy the built version sharing the most statements with ``files`` into ``scratch``,

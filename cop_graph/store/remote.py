@@ -18,6 +18,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import re
 import urllib.error
 import urllib.parse
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from cop_graph.config import Config
 from cop_graph.errors import QueryError, StoreUnavailable
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.store.base import Graphs, Loaded, PendingFile
+from cop_graph.store.engine import syntax_error
 from cop_graph.store.http import failure, send, sparql_request
 from cop_graph.store.text import store_text
 
@@ -144,9 +146,12 @@ class RemoteStore:
               form: str | None = None) -> Result:
         bound = store_text(text, {name: _remote(term) for name, term in bindings.items()}, declare=True)
         timeout = self.config.query_timeout + 1
-        if form not in ("CONSTRUCT", "DESCRIBE"):
-            return self.select(bound, graphs, timeout)
-        body = self.request(bound, _NTRIPLES, graphs, timeout)
+        try:
+            if form not in ("CONSTRUCT", "DESCRIBE"):
+                return self.select(bound, graphs, timeout)
+            body = self.request(bound, _NTRIPLES, graphs, timeout)
+        except QueryError as exc:
+            raise _located(exc, text, bound) from None
         result = Result(form)
         result.graph = Graph()
         bind_prefixes(result.graph)
@@ -160,6 +165,21 @@ class RemoteStore:
 
     def close(self) -> None:
         """Nothing held open: every request is its own connection."""
+
+
+_AT = re.compile(r"error at (\d+):(\d+):?\s*(.*)", re.S)
+
+
+def _located(exc: QueryError, text: str, sent: str) -> QueryError:
+    """A store's syntax error at the line and column of the query as written, where the store
+    says where (Oxigraph does); our prefixes and bound values moved the first line's columns."""
+    found = _AT.search(str(exc))
+    if not found or not sent.endswith(text):
+        return exc
+    line, column = int(found[1]), int(found[2])
+    if line == 1:
+        column -= len(sent) - len(text)
+    return syntax_error(text, f"error at {line}:{max(column, 1)}: {found[3]}")
 
 
 class _ReadingStore(RdflibStore):

@@ -63,7 +63,8 @@ _SUBQUERY_HEAD.parse_with_tabs()
 
 
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}")
-_DECLARED = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
+# On the query's first line, so that a store's line numbers are the query's own.
+DECLARED = "".join(f"PREFIX {prefix}: <{namespace}> " for prefix, namespace in PREFIXES.items())
 
 
 def store_text(text: str, bindings: dict[str, Node], declare: bool = False) -> str:
@@ -73,7 +74,7 @@ def store_text(text: str, bindings: dict[str, Node], declare: bool = False) -> s
     if _ESCAPED_SURROGATE.search(text):  # stores refuse the whole query
         raise QueryError("the query holds a lone surrogate code point (such as \\uD800), which is not Unicode "
                          "text and cannot be sent to the store")
-    pieces = [_DECLARED] if declare else []
+    pieces = [DECLARED] if declare else []
     if not bindings:
         return "".join(pieces) + text
     with PARSING:
