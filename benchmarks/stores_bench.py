@@ -151,7 +151,8 @@ def throughput(urls: list[str], clients: int, seconds: float, timeout: float) ->
 def query_texts() -> dict[str, str]:
     """Every named query with its default values written out, as a client would send it."""
     library = load_library(ROOT / "queries")
-    return {name: store_text(q.text, q.bindings({}, CANONICAL_BASE)) for name, q in sorted(library.items())}
+    return {name: store_text(q.text, q.bindings({}, CANONICAL_BASE), declare=True)
+            for name, q in sorted(library.items())}
 
 
 def bench_size(triples: int, stores: list[str], rounds: int, clients: int, seconds: float, timeout: float,

@@ -35,6 +35,7 @@ _TOKEN = re.compile(r'''
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _HAS_FROM = re.compile(r"\bFROM\b", re.I)
 _HAS_SERVICE = re.compile(r"\bSERVICE\b", re.I)
+_SERVICE_CLAUSE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(?:<|[?$]|[\w.-]*:)", re.I)  # one written out in a string
 
 # The graphs a query chose: (FROM IRIs, FROM NAMED IRIs).
 Chosen = tuple[tuple[str, ...], tuple[str, ...]]
@@ -161,7 +162,7 @@ def _services(tokens: list[Token], prefixes: dict[str, str], base: str) -> tuple
         target = tokens[at]
         services.append(Service(target.text, _term_iri(target, prefixes, base), silent, token.start,
                                 _group(tokens, at + 1)))
-    in_text = tuple(t.text for t in tokens if t.kind in ("string", "comment") and _HAS_SERVICE.search(t.text))
+    in_text = tuple(t.text for t in tokens if t.kind in ("string", "comment") and _SERVICE_CLAUSE.search(t.text))
     return tuple(services), in_text
 
 
