@@ -173,3 +173,16 @@ def test_from_selects_our_own_graphs_and_never_loads_anything(loaded, tmp_path):
     ours = run_query(loaded, f"SELECT (COUNT(*) AS ?n) FROM <{BASE}graph/data/experts> WHERE {{ ?s ?p ?o }}")
     assert int(next(iter(ours))[0]) > 0
     assert (URIRef("urn:secret"), None, None) not in loaded.dataset
+
+
+def test_relative_iris_in_a_query_are_read_against_the_base(loaded):
+    rows = list(run_query(loaded, "SELECT ?name WHERE { <org/apple> rdfs:label ?name }"))
+    assert [str(row.name) for row in rows] == ["Apple"]
+
+
+def test_a_function_the_engine_does_not_know_has_no_value_instead_of_failing_the_query(loaded):
+    """SPARQL 1.1, 17.3: an unknown function is an error of its expression, not of the query."""
+    text = "PREFIX ex: <http://example.org/> SELECT ?x WHERE { VALUES ?x { 1 2 } FILTER(ex:f(?x) || ?x = 2) }"
+    assert [int(row.x) for row in run_query(loaded, text)] == [2]
+    bound = "PREFIX ex: <http://example.org/> SELECT ?x ?y WHERE { VALUES ?x { 1 } BIND(ex:f(?x) AS ?y) }"
+    assert [(int(row.x), row.y) for row in run_query(loaded, bound)] == [(1, None)]

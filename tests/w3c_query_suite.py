@@ -122,9 +122,9 @@ def run(endpoint: str, case: Case, graph_of: dict[Path, str], refused: dict[Path
     """Ask the endpoint one test's query and compare its answer with the expected one.
     ``graph_of`` names each loaded data file's graph; ``refused`` gives the reason for the
     data files the endpoint could not load."""
-    text = case.query.read_text(encoding="utf-8")
+    text = f"BASE <{case.query.as_uri()}>\n" + case.query.read_text(encoding="utf-8")
     if case.kind != "evaluation":
-        status, body, _ = ask(endpoint, text, [NO_GRAPH], [], "application/sparql-results+json")
+        status, body, _ = ask(endpoint, text, [NO_GRAPH], [], "application/sparql-results+json, application/n-triples")
         parses = status != 400
         wanted = case.kind == "positive syntax"
         reason = "" if parses == wanted else f"{'refused' if wanted else 'accepted'} ({status}: {_first(body)})"
@@ -132,7 +132,6 @@ def run(endpoint: str, case: Case, graph_of: dict[Path, str], refused: dict[Path
     for path in (*case.data, *case.graph_data):
         if path in refused:
             return Outcome(case, False, f"its data is not loaded: {refused[path]}")
-    text = f"BASE <{case.query.as_uri()}>\n{text}"
     expected_graph = case.result is not None and case.result.suffix in (".ttl", ".rdf", ".nt") \
         and not _is_result_set(case.result)
     accept = "application/n-triples" if expected_graph else "application/sparql-results+json"

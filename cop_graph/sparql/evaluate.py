@@ -9,6 +9,7 @@ either way only graphs already loaded are used: nothing is fetched or read.
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from rdflib import URIRef
 from rdflib.query import Result
@@ -66,7 +67,12 @@ def _graphs(loaded: CopDataset, prepared: Prepared, default_graphs: tuple[str, .
     else:
         return None
     loaded_graphs = {str(source.graph) for source in loaded.files}
-    return ([URIRef(g) for g in chosen[0] if g in loaded_graphs], [URIRef(g) for g in chosen[1] if g in loaded_graphs])
+
+    def among_loaded(iris: tuple[str, ...]) -> list[URIRef]:
+        absolute = (urljoin(loaded.config.base, iri) for iri in iris)  # relative to the base, as Oxigraph reads them
+        return [URIRef(iri) for iri in absolute if iri in loaded_graphs]
+
+    return among_loaded(tuple(chosen[0])), among_loaded(tuple(chosen[1]))
 
 
 def run_query(loaded: CopDataset, text: str, bindings: dict[str, Node] | None = None) -> Result:
