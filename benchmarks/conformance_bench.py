@@ -28,6 +28,7 @@ from cop_graph.errors import CopGraphError
 from cop_graph.store.dataset import load_dataset
 
 OUT = Path(__file__).parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def ours_refuses(files: list[Path]) -> dict[Path, str]:
@@ -38,7 +39,7 @@ def ours_refuses(files: list[Path]) -> dict[Path, str]:
         try:
             load_dataset([path], config=config, bundled=False).store.close()
         except CopGraphError as exc:
-            refused[path] = str(exc)
+            refused[path] = str(exc).replace(f"{ROOT}/", "")
     return refused
 
 
@@ -50,7 +51,7 @@ def oxigraph_store(files: list[Path], folder: Path) -> dict[Path, str]:
             store.load(path=str(path), format=ox.RdfFormat.from_extension(path.suffix.lstrip(".")),
                        base_iri=path.as_uri(), to_graph=ox.NamedNode(path.as_uri()))
         except (SyntaxError, ValueError, OSError) as exc:
-            refused[path] = f"{type(exc).__name__}: {exc}"
+            refused[path] = f"{type(exc).__name__}: {exc}".replace(f"{ROOT}/", "")
     store.flush()
     del store
     return refused
