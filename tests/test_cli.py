@@ -68,8 +68,8 @@ def test_conflicting_single_values_in_two_files_name_both_files(cli, tmp_path):
      "broken.ttl:3:15: Turtle syntax error: newline found in string literal"),
     ("prefix.ttl", "@prefix ex: <http://ex/> .\n\nex:a nope:b ex:c .\n",
      'prefix.ttl:3:6: Turtle syntax error: Prefix "nope:" not bound'),
-    ("literal.ttl", TURTLE_PREFIXES + '\n<urn:x:a> schema:startDate "2022-02-30"^^xsd:date .\n',
-     'literal.ttl:4: invalid literal "2022-02-30"^^xsd:date'),
+    ("boolean.ttl", TURTLE_PREFIXES + '\n<urn:x:a> <urn:x:b> "yes"^^xsd:boolean .\n',
+     "boolean.ttl: invalid xsd:boolean literal: it must be true, false, 1 or 0"),
     ("surrogate.ttl", '<urn:x:a> <urn:x:b> "ok" .\n<urn:x:a> <urn:x:c> "bad \\uD800 text" .\n',
      "surrogate.ttl:2: a literal holds a lone surrogate code point"),
     ("bad.jsonld", '{\n  "@id": "urn:x:a",\n}\n', "bad.jsonld:3:1: JSON syntax error"),
@@ -194,10 +194,26 @@ def test_the_base_iri_is_configurable_and_leaves_the_vocabulary_alone(cli):
 XSD_PREFIX = "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
 
 @pytest.mark.parametrize(("name", "content", "expected"), [
-    ("month.ttl", XSD_PREFIX + '<urn:x:a> <urn:x:b> "2022-13"^^xsd:gYearMonth .\n',
-     'month.ttl:2: invalid literal "2022-13"^^xsd:gYearMonth'),
-    ("year.ttl", XSD_PREFIX + '<urn:x:a> <urn:x:b> "abc"^^xsd:gYear .\n',
-     'year.ttl:2: invalid literal "abc"^^xsd:gYear'),
+    ("month.ttl", XSD_PREFIX + '\n<urn:x:a> <urn:x:b> "2022-13"^^xsd:gYearMonth .\n',
+     '"2022-13" is not a valid xsd:gYearMonth value'),
+    ("year.ttl", XSD_PREFIX + '\n<urn:x:a> <urn:x:b> "abc"^^xsd:gYear .\n', '"abc" is not a valid xsd:gYear value'),
+    ("date.ttl", XSD_PREFIX + '\n<urn:x:a> <urn:x:b> "2022-02-30"^^xsd:date .\n',
+     '"2022-02-30" is not a valid xsd:date value'),
+])
+def test_ill_typed_literals_load_as_written_and_validate_names_them_with_their_line(cli, tmp_path, name, content,
+                                                                                    expected):
+    """RDF allows "abc"^^xsd:integer: the file loads (the W3C tests' data does), and the report
+    says which statement is wrong and where."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert cli("stats", "--data", str(path)).returncode == 0
+    proc = cli("validate", "--data", str(path), "--no-cache")
+    assert proc.returncode == 1 and expected in proc.stdout, proc.stdout
+    assert f"{name}:3" in proc.stdout.split(expected, 1)[1].split("\n\n", 1)[0]
+    _no_traceback(proc)
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
     ("iri.ttl", "\n<http://example.org/a b> <urn:x:b> <urn:x:c> .\n",
      "iri.ttl:2: invalid IRI <http://example.org/a b>"),
     ("nodot.nt", "<urn:x:a> <urn:x:b> <urn:x:c>\n", "nodot.nt:1: syntax error"),

@@ -237,8 +237,10 @@ BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 
 
 def check_terms(graph: Graph, path: Path, text: str) -> None:
-    """Refuse ill-typed literals ("2022-02-30"^^xsd:date, "2022-13"^^xsd:gYearMonth) and
-    IRIs with forbidden characters, which rdflib's parsers accept."""
+    """Refuse what is not RDF, which rdflib's parsers accept: IRIs with forbidden characters,
+    literals as subjects, lone surrogates. An ill-typed literal ("2022-02-30"^^xsd:date) is
+    RDF and is loaded as written (``cop-graph validate`` reports it), except a boolean, whose
+    lexical form rdflib has already replaced: loading it would change the data."""
     for triple in graph:
         subject, predicate, _ = triple
         if isinstance(subject, Literal) or not isinstance(predicate, URIRef):
@@ -247,7 +249,7 @@ def check_terms(graph: Graph, path: Path, text: str) -> None:
             if isinstance(term, Literal) and _SURROGATE.search(term):
                 raise InputError(path, "a literal holds a lone surrogate code point (such as \\uD800), which is not "
                                        "Unicode text", _line_of_surrogate(text))
-            if isinstance(term, Literal) and ill_typed(term):
+            if isinstance(term, Literal) and term.datatype == XSD.boolean and ill_typed(term):
                 raise _bad_literal(graph, path, text, term)
             if isinstance(term, URIRef) and _SURROGATE.search(term):
                 raise InputError(path, "an IRI holds a lone surrogate code point (such as \\uD800), which is not "

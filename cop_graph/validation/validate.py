@@ -25,7 +25,7 @@ from rdflib.util import from_n3
 from cop_graph.rdf.grammar import PARSING
 from cop_graph.rdf.labels import label, short
 from cop_graph.rdf.namespaces import COPSH, SH, bind_prefixes
-from cop_graph.rdf.parsing import parse_file
+from cop_graph.rdf.parsing import ill_typed, parse_file
 from cop_graph.store.dataset import CopDataset
 from cop_graph.store.locations import locate, locate_statement
 from cop_graph.validation.cache import ValidationCache, predicate_digests, unit_key
@@ -192,7 +192,7 @@ def validate(loaded: CopDataset, shapes_path: Path | None = None, cache: Path | 
         data = loaded.union()
         findings, triples = _check(data, shapes, base), len(data)
         advance(len(units(shapes)))
-    results = [_result(loaded, finding) for finding in findings]
+    results = [_result(loaded, finding) for finding in findings] + ill_typed_literals(loaded)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     results.sort(key=lambda r: (order.get(r.severity, 9), r.shape, r.focus, r.path or "", r.value or ""))
     shape_count = len(set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape)))
@@ -279,6 +279,29 @@ def _finding(report: Graph, shapes: Graph, node: Node, base: str) -> Finding:
         path_iri=str(path) if isinstance(path, URIRef) else None,
         value=_term(value, None) if value is not None else None,
     )
+
+
+# The typed literals of the graph, each once: few, even in a large graph (dates, years, numbers).
+_TYPED = """SELECT DISTINCT ?value WHERE { ?s ?p ?value FILTER(isLiteral(?value)
+  && STRSTARTS(STR(DATATYPE(?value)), "http://www.w3.org/2001/XMLSchema#") && DATATYPE(?value) != xsd:string) }"""
+
+
+def ill_typed_literals(loaded: CopDataset) -> list[Result]:
+    """A violation for each statement whose literal its datatype does not allow ("abc"^^xsd:integer):
+    the data loads as written, and the report says where it is wrong."""
+    bad = [row[0] for row in loaded.store.query(_TYPED, {}, None) if ill_typed(row[0])]
+    results = []
+    for value in bad:
+        datatype = short(value.datatype, loaded.config.base)
+        for subject, predicate in loaded.dataset.subject_predicates(value):
+            results.append(Result(
+                severity="Violation", focus=f"_:{subject}" if isinstance(subject, BNode) else str(subject),
+                focus_label=label(loaded.dataset, subject), shape="cop-graph:well-typed-literals",
+                component="sh:DatatypeConstraintComponent",
+                message=f'"{value}" is not a valid {datatype} value', path=short(predicate, loaded.config.base),
+                value=value.n3(), locations=[str(loc) for loc in locate_statement(loaded, subject, predicate, value)]
+                or [str(loc) for loc in locate(loaded, subject)]))
+    return results
 
 
 def _result(loaded: CopDataset, finding: Finding) -> Result:

@@ -51,8 +51,6 @@ EXCEPTIONS = {
     "rdf-n-triples/nt-syntax-bad-esc-01": NT_ESCAPE,
     "rdf-n-triples/nt-syntax-bad-esc-02": NT_ESCAPE,
     "rdf-n-triples/nt-syntax-bad-esc-03": NT_ESCAPE,
-    "rdf-xml/datatypes-test002":
-        "by design: cop-graph refuses ill-typed literals (\"flargh\"^^xsd:integer) in what it loads",
 }
 
 
