@@ -144,7 +144,9 @@ class RemoteStore:
 
     def query(self, text: str, bindings: dict[str, Node], graphs: Graphs | None, rows: int | None = None,
               form: str | None = None) -> Result:
-        bound = store_text(text, {name: _remote(term) for name, term in bindings.items()}, declare=True)
+        # relative IRIs are read against our base, as the local stores read them
+        remote_bindings = {name: _remote(term) for name, term in bindings.items()}
+        bound = f"BASE <{self.config.base}> " + store_text(text, remote_bindings, declare=True)
         timeout = self.config.query_timeout + 1
         try:
             if form not in ("CONSTRUCT", "DESCRIBE"):
