@@ -21,6 +21,7 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
+from cop_graph.config import Config
 from cop_graph.errors import InputError, QueryError
 from cop_graph.rdf.formats import SYNTAXES
 from cop_graph.rdf.namespaces import PREFIXES, bind_prefixes
@@ -41,6 +42,7 @@ class OxigraphEngine:
     """Queries, statement reading and file loading on one pyoxigraph store."""
 
     _store: ox.Store | None = None
+    config: Config | None = None  # its base resolves a query's relative IRIs
     parsed = 0
 
     def reading(self, store: ox.Store) -> Dataset:
@@ -75,9 +77,8 @@ class OxigraphEngine:
             raise QueryError("the store is closed")
         text = store_text(text, bindings)
         options: dict = {"prefixes": _PREFIXES}
-        config = getattr(self, "config", None)
-        if config is not None:  # relative IRIs in a query are read against the base, as in the data
-            options["base_iri"] = config.base
+        if self.config is not None:  # relative IRIs in a query are read against the base, as in the data
+            options["base_iri"] = self.config.base
         if graphs is None:
             options["use_default_graph_as_union"] = True
         else:
