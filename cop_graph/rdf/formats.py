@@ -9,13 +9,16 @@ table; CONSTRUCT and DESCRIBE graphs go to RDF syntaxes.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.query import Result
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import RDF, XSD
+from rdflib.query import Result, ResultRow
 from rdflib.term import Node
 
 from cop_graph.errors import NotAcceptable, OutputError
@@ -31,6 +34,115 @@ class Format:
     write: Callable[..., str]
     also: tuple[str, ...] = ()  # other media types taken to mean it
     w3c: str = ""  # its name under http://www.w3.org/ns/formats/
+
+
+# A term as the result formats see it: its kind ("uri", "bnode", "literal"), its text, and
+# for a literal its datatype IRI (None for a plain string or a language-tagged one) and language.
+Parts = tuple[str, str, str | None, str | None]
+_PLAIN = {str(XSD.string), str(RDF.langString)}
+
+
+def rdflib_parts(term: Node) -> Parts:
+    if isinstance(term, URIRef):
+        return "uri", str(term), None, None
+    if isinstance(term, BNode):
+        return "bnode", str(term), None, None
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype is not None and str(term.datatype) not in _PLAIN else None
+        return "literal", str(term), datatype, term.language
+    raise OutputError(f"the result holds a term no result format can carry: {term!r}")
+
+
+class Solutions(Result):
+    """A SELECT answer as its engine gave it: ``rows`` of the engine's own terms, in the
+    order of ``columns``. Its rdflib bindings are made only when something reads them
+    (pages, the API); the JSON, CSV and TSV writers read the engine's terms through
+    ``parts``, which is most of the cost of a large answer saved."""
+
+    def __init__(self, columns: Sequence[str], rows: list[tuple], convert: Callable[[object], Node],
+                 parts: Callable[[object], Parts]) -> None:
+        super().__init__("SELECT")
+        self.columns = list(columns)
+        self.vars = [Variable(c) for c in self.columns]
+        self.rows = rows
+        self.convert = convert
+        self.parts = parts
+        self._made: list[dict] | None = None
+
+    @property
+    def bindings(self) -> list[dict]:  # type: ignore[override]
+        if self._made is None:
+            convert, names = self.convert, [Variable(c) for c in self.columns]
+            self._made = [{name: convert(term) for name, term in zip(names, row, strict=True) if term is not None}
+                          for row in self.rows]
+        return self._made
+
+    @bindings.setter
+    def bindings(self, rows: list[dict]) -> None:
+        """Bindings set from outside replace the engine's rows (rdflib's Result allows it)."""
+        names = [Variable(c) for c in self.columns]
+        self._made = list(rows)
+        self.rows = [tuple(row.get(name) for name in names) for row in self._made]
+        self.convert, self.parts = _same, rdflib_parts
+
+    def __iter__(self) -> Iterator[ResultRow]:  # type: ignore[override]
+        vars = self.vars or []
+        return (ResultRow(row, vars) for row in self.bindings)
+
+    def head(self, limit: int) -> Solutions:
+        """The first ``limit`` rows, as an answer of their own."""
+        cut = Solutions(self.columns, self.rows[:limit], self.convert, self.parts)
+        cut.vars = self.vars
+        return cut
+
+
+def _same(term: Node) -> Node:
+    return term
+
+
+def table_of(result: Result) -> tuple[list[str], Sequence[tuple], Callable[[object], Parts]]:
+    """A SELECT result's variable names, its rows as tuples of terms in that order, and how
+    to read a term: the engine's terms as they are, or rdflib's."""
+    names = [str(v) for v in result.vars or []]
+    if isinstance(result, Solutions):
+        if names == result.columns:
+            return names, result.rows, result.parts
+        where = [result.columns.index(n) for n in names]
+        return names, [tuple(row[i] for i in where) for row in result.rows], result.parts
+    return names, [tuple(row.get(Variable(n)) for n in names) for row in result.bindings], rdflib_parts
+
+
+class _Written(dict):
+    """Each distinct term written once: answers repeat the same terms across rows."""
+
+    def __init__(self, write: Callable[[Parts], str], parts: Callable[[object], Parts]) -> None:
+        super().__init__()
+        self.write, self.parts = write, parts
+
+    def __missing__(self, term: object) -> str:
+        text = self[term] = self.write(self.parts(term))
+        return text
+
+
+_quoted = json.encoder.encode_basestring  # a JSON string, non-ASCII kept as it is
+
+
+def _json_term(parts: Parts) -> str:
+    kind, value, datatype, language = parts
+    extra = f',"xml:lang":{_quoted(language)}' if language else f',"datatype":{_quoted(datatype)}' if datatype else ""
+    return f'{{"type":"{kind}","value":{_quoted(value)}{extra}}}'
+
+
+def write_json(result: Result, base: str | None = None) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    if result.type == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(result.askAnswer)}) + "\n"
+    names, rows, parts = table_of(result)
+    keys = [_quoted(n) + ":" for n in names]
+    written = _Written(_json_term, parts)
+    bindings = ",".join("{" + ",".join(key + written[term] for key, term in zip(keys, row, strict=True)
+                                       if term is not None) + "}" for row in rows)
+    return f'{{"head":{{"vars":{json.dumps(names, ensure_ascii=False)}}},"results":{{"bindings":[{bindings}]}}}}\n'
 
 
 def _rdflib_results(fmt: str) -> Callable[[Result, str | None], str]:
@@ -75,53 +187,71 @@ def cell_text(term: Node | None, base: str | None) -> str:
 
 # Turtle's abbreviated forms; a literal is written bare only when its text is one of them.
 _BARE = {
-    XSD.integer: re.compile(r"[+-]?[0-9]+"),
-    XSD.decimal: re.compile(r"[+-]?[0-9]*\.[0-9]+"),
-    XSD.double: re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
-    XSD.boolean: re.compile(r"true|false"),
+    str(XSD.integer): re.compile(r"[+-]?[0-9]+"),
+    str(XSD.decimal): re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    str(XSD.double): re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    str(XSD.boolean): re.compile(r"true|false"),
 }
 
 
 def tsv_term(term: Node | None) -> str:
     """A term as SPARQL 1.1 TSV writes it: Turtle syntax, numbers and booleans bare."""
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    bare = _BARE.get(term.datatype)
-    if bare is not None and bare.fullmatch(str(term)):
-        return str(term)
-    text = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    return "" if term is None else _tsv_term(rdflib_parts(term))
+
+
+def _tsv_term(parts: Parts) -> str:
+    kind, value, datatype, language = parts
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    bare = _BARE.get(datatype or "")
+    if bare is not None and bare.fullmatch(value):
+        return value
+    text = value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
     text = text.replace("\n", "\\n").replace("\r", "\\r")
-    if term.language:
-        return f'"{text}"@{term.language}'
-    if term.datatype and term.datatype != XSD.string:
-        return f'"{text}"^^<{term.datatype}>'
+    if language:
+        return f'"{text}"@{language}'
+    if datatype:
+        return f'"{text}"^^<{datatype}>'
     return f'"{text}"'
 
 
 def write_tsv(result: Result, base: str | None = None) -> str:
+    """SPARQL 1.1 Query Results TSV."""
     if result.type == "ASK":
         return _ask_text(result, header="?_askResult")
-    names = [str(v) for v in result.vars or []]
+    names, rows, parts = table_of(result)
+    written = _Written(_tsv_term, parts)
     lines = ["\t".join(f"?{n}" for n in names)]
-    lines += ["\t".join(tsv_term(row[i]) for i in range(len(names))) for row in result]
+    lines += ["\t".join("" if term is None else written[term] for term in row) for row in rows]
     return "\n".join(lines) + "\n"
 
 
+def _csv_term(parts: Parts) -> str:
+    kind, value = parts[0], parts[1]
+    return f"_:{value}" if kind == "bnode" else value
+
+
 def write_csv(result: Result, base: str | None = None) -> str:
+    """SPARQL 1.1 Query Results CSV: each term's text (blank nodes as ``_:label``), lines
+    ending CRLF as RFC 4180 has them."""
     if result.type == "ASK":
         return _ask_text(result, header="_askResult")
-    return _rdflib_results("csv")(result)
+    names, rows, parts = table_of(result)
+    written = _Written(_csv_term, parts)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(names)
+    writer.writerows(["" if term is None else written[term] for term in row] for row in rows)
+    return out.getvalue()
 
 
 TABULAR: dict[str, Format] = {
     "table": Format("table", "text/plain", write_table),
     "csv": Format("csv", "text/csv", write_csv, (), "SPARQL_Results_CSV"),
     "tsv": Format("tsv", "text/tab-separated-values", write_tsv, (), "SPARQL_Results_TSV"),
-    "json": Format("json", "application/sparql-results+json", _rdflib_results("json"), ("application/json",),
+    "json": Format("json", "application/sparql-results+json", write_json, ("application/json",),
                    "SPARQL_Results_JSON"),
     "xml": Format("xml", "application/sparql-results+xml", _rdflib_results("xml"), ("application/xml", "text/xml"),
                   "SPARQL_Results_XML"),

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from cop_graph.config import Config
 from cop_graph.errors import NotAcceptable, OutputError, QueryError, QueryTimeout
-from cop_graph.rdf.formats import GRAPH_RESULT_FORMATS, TABULAR, media_type_of, write_result
+from cop_graph.rdf.formats import GRAPH_RESULT_FORMATS, TABULAR, Solutions, media_type_of, write_result
 from cop_graph.sparql.evaluate import evaluate
 from cop_graph.sparql.prepare import prepare
 from cop_graph.store.dataset import CopDataset
@@ -197,6 +197,10 @@ def _format(request: QueryRequest, form: str) -> str:
 
 def cap_rows(result: Result, limit: int) -> tuple[Result, int, bool]:
     """Keep at most ``limit`` rows (or triples), saying whether any were cut."""
+    if isinstance(result, Solutions):
+        if len(result.rows) <= limit:
+            return result, len(result.rows), False
+        return result.head(limit), limit, True
     if result.type == "SELECT":
         rows = result.bindings
         if len(rows) <= limit:

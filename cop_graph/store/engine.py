@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore as OxrdflibStore
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID as _DEFAULT_ID
 from rdflib.namespace import XSD
 from rdflib.query import Result
@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from cop_graph.config import Config
 from cop_graph.errors import InputError, QueryError
-from cop_graph.rdf.formats import SYNTAXES
+from cop_graph.rdf.formats import SYNTAXES, Parts, Solutions
 from cop_graph.rdf.namespaces import PREFIXES, bind_prefixes
 from cop_graph.rdf.parsing import refuse_xml_entities
 from cop_graph.store.base import Graphs, PendingFile
@@ -141,7 +141,8 @@ def syntax_error(text: str, message: str) -> QueryError:
 
 
 def to_result(answer: object, rows: int | None = None, form: str | None = None) -> Result:
-    """An Oxigraph answer as an rdflib Result, with terms as rdflib's parsers make them.
+    """An Oxigraph answer as an rdflib Result, with terms as rdflib's parsers make them
+    (a SELECT's only when read: :class:`Solutions`).
 
     Given ``rows``, Oxigraph's lazy answer is read only to one row (or triple) past it:
     the caller cuts the answer there anyway, and the rest would cost memory and time."""
@@ -150,13 +151,9 @@ def to_result(answer: object, rows: int | None = None, form: str | None = None) 
         result.askAnswer = bool(answer)
         return result
     if isinstance(answer, ox.QuerySolutions):
-        result = Result("SELECT")
-        result.vars = [Variable(v.value) for v in answer.variables]
-        terms = _Terms()
         wanted = answer if rows is None else itertools.islice(answer, rows + 1)
-        result.bindings = [{var: terms[value] for var, value in zip(result.vars, row, strict=True)
-                            if value is not None} for row in wanted]
-        return result
+        return Solutions([v.value for v in answer.variables], [tuple(row) for row in wanted],
+                         _Terms().__getitem__, ox_parts)
     result = Result(form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT")
     result.graph = Graph()
     bind_prefixes(result.graph)
@@ -175,6 +172,23 @@ class _Terms(dict):
     def __missing__(self, term: object) -> Node:
         node = self[term] = _from_ox(term)
         return node
+
+
+_STRING = str(XSD.string)
+
+
+def ox_parts(term: object) -> Parts:
+    """An Oxigraph term as the result writers read it (no rdflib term made)."""
+    if isinstance(term, ox.NamedNode):
+        return "uri", term.value, None, None
+    if isinstance(term, ox.BlankNode):
+        return "bnode", term.value, None, None
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return "literal", term.value, None, term.language
+        datatype = term.datatype.value
+        return "literal", term.value, None if datatype == _STRING else datatype, None
+    raise QueryError(f"the store answered with a term this tool cannot show: {term!r}")
 
 
 def _from_ox(term: object) -> Node:
