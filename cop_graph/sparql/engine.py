@@ -22,9 +22,16 @@ from rdflib.term import Node
 
 from cop_graph.config import Config
 from cop_graph.errors import NotAcceptable, OutputError, QueryError, QueryTimeout
-from cop_graph.rdf.formats import GRAPH_RESULT_FORMATS, TABULAR, Solutions, media_type_of, write_result
-from cop_graph.sparql.evaluate import evaluate
-from cop_graph.sparql.prepare import prepare
+from cop_graph.rdf.formats import (
+    GRAPH_RESULT_FORMATS,
+    TABULAR,
+    Solutions,
+    media_type_of,
+    refuse_xml_forbidden,
+    write_result,
+)
+from cop_graph.sparql.evaluate import evaluate, evaluate_written
+from cop_graph.sparql.prepare import Prepared, prepare
 from cop_graph.store.dataset import CopDataset
 
 T = TypeVar("T")
@@ -137,13 +144,14 @@ class Asked:
 
 
 def ask(loaded: CopDataset, request: QueryRequest, config: Config,
-        on_form: Callable[[str], object] | None = None) -> Asked:
+        on_form: Callable[[str], object] | None = None, prepared: Prepared | None = None) -> Asked:
     """The one way a query from outside (endpoint, CLI, explorer forms, Python API) is asked:
     checked (size, nesting, read-only, SERVICE allowlist), parsed once and evaluated by the
     store's engine, its rows cut at ``max_rows``. ``on_form`` sees the query form before
     evaluation where the text shows it (to refuse a format that cannot carry it without
-    running the query). The caller bounds the time (:func:`within`)."""
-    query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
+    running the query); ``prepared`` is the request's text already checked. The caller
+    bounds the time (:func:`within`)."""
+    query = prepared or prepare(request.text, config.service_allowlist, config.max_query_bytes)
     if on_form is not None and query.form is not None:
         on_form(query.form)
     result = evaluate(loaded, query, request.bindings, request.default_graphs, request.named_graphs,
@@ -168,7 +176,17 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
                               f"choose one of: {', '.join(formats_for(form))}")
 
     def work() -> Answer:
-        asked = ask(loaded, request, config, check)
+        query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
+        if query.form == "SELECT":  # the store's own writer, where it has one for the format
+            check("SELECT")
+            fmt = _format(request, "SELECT")
+            written = evaluate_written(loaded, query, fmt, request.bindings, request.default_graphs,
+                                       request.named_graphs, rows=config.max_rows)
+            if written is not None:
+                if fmt == "xml":
+                    refuse_xml_forbidden(written.body)
+                return Answer(written.body, fmt, media_type_of(fmt, "SELECT"), "SELECT", written.rows, False)
+        asked = ask(loaded, request, config, check, query)
         form, result, rows, truncated = asked.form, asked.result, asked.rows, asked.truncated
         fmt = _format(request, form)
         try:

@@ -19,7 +19,7 @@ from cop_graph.errors import CopGraphError, QueryError
 from cop_graph.sparql.federation import inline_services
 from cop_graph.sparql.library import NamedQuery, named
 from cop_graph.sparql.prepare import Prepared, prepare
-from cop_graph.store.base import Graphs
+from cop_graph.store.base import Graphs, Written
 from cop_graph.store.dataset import CopDataset
 
 
@@ -40,6 +40,24 @@ def evaluate(loaded: CopDataset, prepared: Prepared, bindings: dict[str, Node] |
     if result.type == "SELECT" and _SELECT_STAR.search(prepared.text):
         _in_order_of_appearance(result, prepared.text)
     return result
+
+
+def evaluate_written(loaded: CopDataset, prepared: Prepared, fmt: str, bindings: dict[str, Node] | None = None,
+                     default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),
+                     rows: int = 10_000) -> Written | None:
+    """A checked SELECT query's answer as the store writes it in ``fmt`` itself, or None where
+    it cannot (another form or format, ``SELECT *`` whose columns we order, an answer longer
+    than ``rows``): then :func:`evaluate` answers it."""
+    if prepared.form != "SELECT" or _SELECT_STAR.search(prepared.text):
+        return None
+    text = inline_services(prepared) if prepared.scanned.services else prepared.text
+    try:
+        return loaded.store.written(text, dict(bindings or {}),
+                                    _graphs(loaded, prepared, default_graphs, named_graphs), fmt, rows)
+    except CopGraphError:
+        raise
+    except RecursionError:
+        raise QueryError("the query nests too deeply") from None
 
 
 _SELECT_STAR = re.compile(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)

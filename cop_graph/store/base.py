@@ -56,6 +56,14 @@ class Loaded:
     triples: int
 
 
+@dataclass(frozen=True)
+class Written:
+    """A SELECT answer the store wrote in a result format itself, and its number of rows."""
+
+    body: str
+    rows: int
+
+
 class Store(Protocol):
     name: str
     dataset: Dataset
@@ -72,6 +80,13 @@ class Store(Protocol):
         dataset the query or the protocol asked for, None for the union of the files as
         default graph; rows (or triples) past ``rows`` + 1 may be left out, since they would
         be cut."""
+
+    def written(self, text: str, bindings: dict[str, Node], graphs: Graphs | None, fmt: str,
+                rows: int) -> Written | None:
+        """A checked SELECT query's answer written by the store's own writer in ``fmt`` (a
+        name of the result format table), or None when the store cannot write it so: a
+        format it lacks, or an answer longer than ``rows`` (the caller then asks
+        :meth:`query`, which cuts it)."""
 
     def close(self) -> None:
         """Release files and connections."""

@@ -8,7 +8,9 @@ term converted once; a SELECT is read only to one row past the row cap.
 
 from __future__ import annotations
 
+import io
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +28,7 @@ from cop_graph.errors import InputError, QueryError
 from cop_graph.rdf.formats import SYNTAXES, Parts, Solutions
 from cop_graph.rdf.namespaces import PREFIXES, bind_prefixes
 from cop_graph.rdf.parsing import refuse_xml_entities
-from cop_graph.store.base import Graphs, PendingFile
+from cop_graph.store.base import Graphs, PendingFile, Written
 from cop_graph.store.text import store_text
 
 _PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
@@ -73,6 +75,33 @@ class OxigraphEngine:
 
     def query(self, text: str, bindings: dict[str, Node], graphs: Graphs | None, rows: int | None = None,
               form: str | None = None) -> Result:
+        return to_result(self._evaluate(text, bindings, graphs), rows, form)
+
+    def written(self, text: str, bindings: dict[str, Node], graphs: Graphs | None, fmt: str,
+                rows: int) -> Written | None:
+        """Oxigraph's own JSON or XML writer, in Rust: several times faster than reading the
+        rows into Python. It stops, and gives None, once the answer has grown past what
+        ``rows`` rows take at most in any likely answer; then :meth:`query` reads just the
+        rows that are kept."""
+        native = _NATIVE_RESULTS.get(fmt)
+        if native is None:
+            return None
+        answer = self._evaluate(text, bindings, graphs)
+        if not isinstance(answer, ox.QuerySolutions):
+            return None
+        out = _Bounded(max(1 << 20, rows * _ROW_BYTES))
+        try:
+            answer.serialize(out, format=native)
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            if out.full:
+                return None
+            raise QueryError(f"the query failed while running: {exc}") from None
+        body = out.getvalue().decode("utf-8")
+        count = len(json.loads(body)["results"]["bindings"]) if fmt == "json" else body.count("<result>")
+        return Written(body, count) if count <= rows else None
+
+    def _evaluate(self, text: str, bindings: dict[str, Node], graphs: Graphs | None) -> object:
+        """Oxigraph's (lazy) answer to a checked query over ``graphs``."""
         if self._store is None:
             raise QueryError("the store is closed")
         text = store_text(text, bindings)
@@ -87,7 +116,7 @@ class OxigraphEngine:
         unknown: dict = {}
         for _ in range(_MAX_UNKNOWN_FUNCTIONS):
             try:
-                return to_result(self._store.query(text, **options, custom_functions=unknown or None), rows, form)
+                return self._store.query(text, **options, custom_functions=unknown or None)
             except SyntaxError as exc:
                 raise syntax_error(text, str(exc)) from None
             except (OSError, ValueError, TypeError, RuntimeError) as exc:
@@ -98,6 +127,27 @@ class OxigraphEngine:
                 # the expression (no value), not of the query; Oxigraph refuses the query instead
                 unknown[ox.NamedNode(named[1])] = _no_value
         raise QueryError(f"the query calls more than {_MAX_UNKNOWN_FUNCTIONS} functions this engine does not know")
+
+
+# The result formats Oxigraph writes itself (by our names for them), and a generous size of a
+# row: an answer larger than the row limit times this is surely cut, so it is not written whole.
+_NATIVE_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+_ROW_BYTES = 400
+
+
+class _Bounded(io.BytesIO):
+    """Oxigraph's writer's output, refusing to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.full = False
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self.tell() + len(data) > self.limit:
+            self.full = True
+            raise OSError("the answer outgrew the row limit")
+        return super().write(data)
 
 
 _UNKNOWN_FUNCTION = re.compile(r"custom function <([^>]*)> is not supported")

@@ -165,6 +165,12 @@ class RemoteStore:
         bind_prefixes(result.graph)
         return result
 
+    def written(self, text: str, bindings: dict[str, Node], graphs: Graphs | None, fmt: str,
+                rows: int) -> None:
+        """Answers are read back (blank nodes restored, the row limit applied) before they are
+        written, so the store's own writing is never passed on."""
+        return None
+
     def close(self) -> None:
         """Nothing held open: every request is its own connection."""
 

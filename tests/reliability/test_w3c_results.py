@@ -79,7 +79,10 @@ def test_w3c_csv_and_tsv_results(config, query, data, expected, kind):
     wanted = expected.read_bytes().decode("utf-8")
     if fmt == "csv":
         assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
-        wanted = wanted.replace(",1.0E6\n", ",1000000.0\n")  # rdflib writes doubles in canonical form
+        # A double's value is kept, not its lexical form: Oxigraph gives "1.0E6" back as
+        # "1000000", and rdflib (reading a remote store's answer) as "1000000.0"
+        wanted = wanted.replace(",1.0E6\n", ",1000000\n")
+        text = text.replace(",1000000.0\r\n", ",1000000\r\n")
         assert _relabelled(text.replace("\r\n", "\n")) == _relabelled(wanted)
     else:
         # Oxigraph, the engine behind every store tested here, gives "-3"^^xsd:negativeInteger
