@@ -192,7 +192,7 @@ def test_a_browser_gets_the_page_with_linked_results(client):
     links = [(attrs["href"], text) for attrs, text in html.select("a") if attrs.get("href", "").startswith("/org/")]
     assert links == [("/org/telefonica", "Telefónica")]
     results = html.select("ol", "search-results")[0][1]
-    assert "org:FormalOrganization, schema:Corporation" in results and "Telefónica in the COP, 2022" in results
+    assert "formal organisation, company" in results and "Telefónica in the COP, 2022" in results
 
 
 def test_the_form_has_a_labelled_search_box_and_a_type_select_listing_the_types_in_the_data(client):

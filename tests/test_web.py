@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
 
@@ -30,10 +29,8 @@ def test_home_describes_the_dataset_and_leads_into_it(server):
     status, body, headers = _get(server + "/")
     assert status == 200
     assert "<title>B-Tech Company Community of Practice knowledge graph" in body
-    assert re.search(r'<td><a href="/classes/cop:RegularSession">cop:RegularSession</a></td><td>5</td>', body)
     assert 'href="/queries"' in body and 'href="/timeline"' in body and 'action="/search"' in body
-    assert "<h2>Most connected organisations</h2>" in body
-    assert '<td><a href="/org/apple">Apple</a></td><td>org:FormalOrganization</td><td>28</td>' in body
+    assert "Most connected organisations" not in body  # every company had the same degree: it said nothing
     assert "script-src 'self'" in headers["Content-Security-Policy"]
 
 

@@ -3,12 +3,13 @@ and the normalised form names are matched in (search, linking)."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDFS, SDO, SKOS
+from rdflib.namespace import DCTERMS, FOAF, RDFS, SDO, SKOS, XSD
 from rdflib.term import Node
 
 from cop_graph.rdf.namespaces import PREFIXES
@@ -42,6 +43,64 @@ def label(graph: Graph, node: Node, lang: str = "en") -> str | None:
 def display_name(graph: Graph, node: Node, base: str | None = None, lang: str = "en") -> str:
     """What a person reads for a node: its label, else its short form."""
     return label(graph, node, lang) or short(node, base)
+
+
+def term_name(graph: Graph, term: Node, base: str | None = None) -> str:
+    """A class's, property's or datatype's name for people: its label (the ontology labels
+    the standard terms it uses), else its local name in words ("eventAttendanceMode" →
+    "event attendance mode")."""
+    own = label(graph, term)
+    if own:
+        return own
+    local = re.split(r"[/#]", str(term))[-1] if isinstance(term, URIRef) else ""
+    if not local:
+        return short(term, base)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("_", " ").lower()
+
+
+# What tells apart resources that share a label, first found first: when they happened.
+_WHEN = (SDO.startDate, DCTERMS.date, SDO.dateCreated, DCTERMS.issued)
+
+
+def distinct_name(graph: Graph, node: Node, base: str | None = None, lang: str = "en") -> str:
+    """:func:`display_name`, and where another resource bears the same label, what tells
+    them apart: its date as people write it ("COP Q2 Session 2 — 14 March 2022"), else its
+    short IRI. The labels stay as the source writes them; only the display adds to them."""
+    name = display_name(graph, node, base, lang)
+    if not isinstance(node, URIRef):
+        return name
+    shared = any(other != node for prop in LABEL_PROPERTIES for value in graph.objects(node, prop)
+                 if isinstance(value, Literal) and str(value) == name
+                 for other in graph.subjects(prop, value))
+    if not shared:
+        return name
+    when = next((format_date(v) for p in _WHEN for v in graph.objects(node, p) if isinstance(v, Literal)), None)
+    return f"{name} — {when or short(node, base)}"
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def format_date(value: Literal) -> str | None:
+    """A date as people write it, at its own precision; None when the literal is not a date."""
+    text = str(value)
+    try:
+        if value.datatype == XSD.date:
+            day = datetime.date.fromisoformat(text[:10])
+            return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+        if value.datatype == XSD.gYearMonth:
+            year, month = text[:7].split("-")
+            return f"{MONTHS[int(month) - 1]} {year}"
+        if value.datatype == XSD.gYear:
+            return text[:4] if not text.startswith("-") else text
+        if value.datatype == XSD.dateTime:
+            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+    except (ValueError, IndexError):
+        return None
+    return None
+
 
 
 def primary_type(types: Iterable[Node], base: str | None = None) -> str:

@@ -14,6 +14,7 @@ from cop_graph.sparql.engine import CachedAnswers, Engine, LocalEngine
 from cop_graph.sparql.library import library as query_library
 from cop_graph.store.dataset import CopDataset, load_dataset
 from cop_graph.web import caching, errors
+from cop_graph.web.terms import capitalised, term_label
 from cop_graph.web.text import finalize, whole
 
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
@@ -41,6 +42,8 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
     app = Flask(__name__)
     app.jinja_env.finalize = finalize  # values cut to size; NUL and lone surrogates never reach a page
     app.jinja_env.filters["whole"] = whole
+    app.jinja_env.filters["term"] = term_label  # schema:Corporation → "company"
+    app.jinja_env.filters["capitalised"] = capitalised
     app.config["COP"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes * 3 + 4096  # room for form encoding
     loaded = load_dataset(data, config=config, progress=progress)

@@ -7,8 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from rdflib import URIRef
 
-from cop_graph.analysis import network
-from cop_graph.errors import CopGraphError, ParameterError
+from cop_graph.errors import ParameterError
 from cop_graph.rdf.labels import display_name, short
 from cop_graph.rdf.namespaces import PREFIXES
 from cop_graph.store.dataset import CopDataset
@@ -58,34 +57,18 @@ def home() -> Response:
     entries = [Entry(name, class_url(_expand(curie)), text) for name, curie, text in ENTRIES]
     entries += [Entry("Timeline", url_for("explorer.timeline"), "sessions, developments and memberships by date"),
                 Entry("Topics", url_for("explorer.topics"), "the session themes as a tree, with session counts"),
-                Entry("Network", url_for("network_view.view"), "the COP as a network"),
-                Entry("Queries", url_for("library.index"), "named questions with parameter forms"),
+                Entry("Network", url_for("network_view.view"), "who took part with whom, on what"),
+                Entry("Questions", url_for("library.index"), "ready-made questions with forms and downloads"),
                 Entry("SPARQL", url_for("sparql.endpoint"), "write your own query")]
-    page = home_page(loaded, about, sources, class_index(loaded, resource_url, class_url).classes,
-                     build_timeline(loaded, resource_url), entries, _most_connected(loaded),
-                     resource_url(about["iri"]) if about["iri"] else None)
+    years = loaded.memo("timeline years", build=lambda: build_timeline(loaded, resource_url).years)
+    page = home_page(loaded, about, sources, years, entries,
+                     resource_url(about["iri"]) if about["iri"] else None, resource_url)
     return twin.respond(page, "home.html")
 
 
 def _expand(curie: str) -> str:
     prefix, local = curie.split(":", 1)
     return str(PREFIXES[prefix]) + local
-
-
-def _most_connected(loaded: CopDataset, count: int = 10) -> list[dict]:
-    """The organisations with the most links in the organisation network."""
-    def build() -> list[dict]:
-        try:
-            graph = network.projection(loaded, "orgs")
-        except CopGraphError:
-            return []
-        values = network.measure(graph, ["weighted_degree", "degree"])
-        ranked = sorted(graph.nodes, key=lambda n: (-values[n]["weighted_degree"], graph.nodes[n]["label"]))
-        return [{"iri": n, "label": graph.nodes[n]["label"], "type": graph.nodes[n]["type"],
-                 "weighted_degree": values[n]["weighted_degree"], "degree": values[n]["degree"]}
-                for n in ranked[:count]]
-
-    return [dict(row, url=resource_url(row["iri"])) for row in loaded.memo("most connected", count, build=build)]
 
 
 @explorer.get("/classes.json")
@@ -109,7 +92,7 @@ def class_listing(name: str) -> Response:
 
 
 def _class_response(iri: str) -> Response:
-    sort = request.args.get("sort", "label")
+    sort = request.args.get("sort") or None
     loaded = _dataset()
     page = class_page(loaded, iri, sort, whole_number("page", 1, 1, 10**9), resource_url)
     if page.total == 0 and not is_known(loaded, iri):

@@ -1,14 +1,19 @@
-"""The home page: what the dataset is (from its own dcat:Dataset description), how much
-of each kind it holds, the years it covers, and where to start."""
+"""The home page: the COP at a glance (members per year with who joined, the latest year's
+sessions in date order with their themes, the topics with their session counts, the outside
+experts and the developments), the search box, and where to go next. What it shows is read
+with the named queries once per dataset version."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from cop_graph.sparql.evaluate import select
+from rdflib import Literal, URIRef
+
+from cop_graph.rdf.labels import distinct_name, format_date
+from cop_graph.sparql.evaluate import run_named, select
+from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
-from cop_graph.web.pages.listing import ClassEntry
-from cop_graph.web.pages.timeline import Timeline
+from cop_graph.web.pages.values import Link
 
 
 @dataclass(frozen=True)
@@ -20,11 +25,46 @@ class Source:
 
 @dataclass(frozen=True)
 class Entry:
-    """A way into the data: a class listing, a view or a named query."""
+    """A way into the data: a listing, a view or a named query."""
 
     label: str
     url: str
     description: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing named on the home page, linked to its page; ``detail`` says more (a date, a
+    theme, a count)."""
+
+    iri: str
+    label: str
+    url: str
+    detail: str = ""
+    when: str | None = None  # ISO date, for a <time> element
+    when_text: str | None = None  # the same date as people write it
+
+
+@dataclass(frozen=True)
+class YearBar:
+    """One year of the members chart: the count, the companies that joined, and the bar's
+    length (percent of the longest)."""
+
+    year: str
+    members: int
+    joined: list[Item]
+    percent: int
+
+
+@dataclass(frozen=True)
+class Glance:
+    year: str | None  # the latest year the data covers
+    members_per_year: list[YearBar] = field(default_factory=list)
+    members: list[Item] = field(default_factory=list)
+    sessions: list[Item] = field(default_factory=list)
+    topics: list[Item] = field(default_factory=list)
+    experts: list[Item] = field(default_factory=list)
+    developments: list[Item] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -37,10 +77,9 @@ class HomePage:
     graphs: int
     version: str
     sources: list[Source]
-    classes: list[ClassEntry]
+    glance: Glance
     years: list[str]
     entries: list[Entry]
-    connected: list[dict]
 
 
 def dataset_description(loaded: CopDataset) -> dict:
@@ -54,7 +93,64 @@ def dataset_description(loaded: CopDataset) -> dict:
             "sources": list(dict.fromkeys(str(r["source"]) for r in rows if "source" in r))}
 
 
-def home_page(loaded: CopDataset, about: dict, sources: list[Source], classes: list[ClassEntry],
-              timeline: Timeline, entries: list[Entry], connected: list[dict], url: str | None) -> HomePage:
+def home_page(loaded: CopDataset, about: dict, sources: list[Source], years: list[str], entries: list[Entry],
+              url: str | None, link: Link) -> HomePage:
     return HomePage(about["title"], about["description"], about["iri"], url, len(loaded), len(loaded.files),
-                    loaded.version, sources, classes, timeline.years, entries, connected)
+                    loaded.version, sources, glance(loaded, link), years, entries)
+
+
+def glance(loaded: CopDataset, link: Link) -> Glance:
+    """The COP at a glance, read once per dataset version; links made per request."""
+    kept = loaded.memo("home glance", build=lambda: _glance(loaded))
+    return Glance(kept.year, [YearBar(b.year, b.members, _linked(b.joined, link), b.percent)
+                              for b in kept.members_per_year],
+                  *(_linked(items, link) for items in (kept.members, kept.sessions, kept.topics, kept.experts,
+                                                       kept.developments)))
+
+
+def _linked(items: list[Item], link: Link) -> list[Item]:
+    return [Item(i.iri, i.label, link(i.iri), i.detail, i.when, i.when_text) for i in items]
+
+
+def _rows(loaded: CopDataset, name: str, **values: str) -> list[dict]:
+    return [{str(k): v for k, v in row.asdict().items()}
+            for row in run_named(loaded, named(loaded, name), values)]
+
+
+def _glance(loaded: CopDataset) -> Glance:
+    graph, base = loaded.dataset, loaded.config.base
+
+    def item(iri: object, detail: str = "") -> Item:
+        return Item(str(iri), distinct_name(graph, URIRef(str(iri)), base), "", detail)
+
+    counts = {str(r["year"]): int(r["members"]) for r in _rows(loaded, "members-over-time")}
+    if not counts:
+        return Glance(None)
+    year = max(counts)
+    longest = max(counts.values()) or 1
+    bars = [YearBar(y, n, [item(r["member"]) for r in _rows(loaded, "joined-in-year", year=y)]
+                    if y != min(counts) else [], round(100 * n / longest))
+            for y, n in sorted(counts.items())]
+    members = sorted((item(r["member"]) for r in _rows(loaded, "members-in-year", year=year)),
+                     key=lambda i: i.label.casefold())
+    sessions = [Item(str(r["session"]), str(r["label"]), "", str(r.get("theme", "")), str(r["date"]),
+                     format_date(r["date"]) or str(r["date"]))
+                for r in sorted(_rows(loaded, "sessions-in-year", year=year), key=lambda r: str(r["date"]))]
+    topics = sorted((item(r["topic"], f"{int(r['sessions'])} session{'s' if int(r['sessions']) != 1 else ''}")
+                     for r in _rows(loaded, "topic-hierarchy") if int(r.get("sessions", 0))),
+                    key=lambda i: (-int(i.detail.split()[0]), i.label.casefold()))
+    experts = sorted((item(r["organisation"]) for r in _rows(loaded, "outside-experts-in-year", year=year)),
+                     key=lambda i: i.label.casefold())
+    developments = [item(r["development"], _when(r)) for r in _rows(loaded, "developments-in-year", year=year)]
+    members = list({i.iri: i for i in members}.values())  # a company with two memberships in the year, once
+    return Glance(year, bars, members, sessions, topics, experts, developments)
+
+
+def _when(row: dict) -> str:
+    """A development's date as the source gives it: its words when it has them, else the
+    date at its precision."""
+    written = row.get("whenAsWritten")
+    if written:
+        return str(written)
+    date = row.get("date")
+    return (format_date(date) or str(date)) if isinstance(date, Literal) else ""

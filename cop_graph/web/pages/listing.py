@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rdflib import Literal, URIRef
 
 from cop_graph.errors import ParameterError
-from cop_graph.rdf.labels import display_name, short
+from cop_graph.rdf.labels import display_name, distinct_name, short
 from cop_graph.sparql.evaluate import run_named, select
 from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
@@ -65,13 +65,17 @@ def class_index(loaded: CopDataset, link: Link, class_link: Link) -> ClassIndex:
     return ClassIndex(entries)
 
 
-def class_page(loaded: CopDataset, iri: str, sort: str, page: int, link: Link) -> ClassPage:
-    """One page of a class's instances; a class with no instances is an empty listing."""
-    if sort not in SORTS:
+def class_page(loaded: CopDataset, iri: str, sort: str | None, page: int, link: Link) -> ClassPage:
+    """One page of a class's instances; a class with no instances is an empty listing.
+    Without a ``sort``, dated things (sessions, developments) come in date order, others
+    by name."""
+    if sort is not None and sort not in SORTS:
         raise ParameterError(f"parameter 'sort' must be one of: {', '.join(SORTS)}; got {sort!r}")
     base = loaded.config.base
     rows = select(loaded, "class-instances", **{"class": iri})
     instances = [_instance(loaded, row, link) for row in rows]
+    if sort is None:
+        sort = "date" if any(i.date for i in instances) else "label"
     if sort == "date":
         instances.sort(key=lambda i: (i.date is None, i.date or "", i.label.casefold()))
     else:
@@ -89,7 +93,7 @@ def _instance(loaded: CopDataset, row: dict, link: Link) -> Instance:
     node = row["instance"]
     date = str(row["date"]) if row.get("date") else None
     when = format_date(_typed(date)) if date else None
-    return Instance(str(node), display_name(loaded.dataset, node, loaded.config.base), date, when or date,
+    return Instance(str(node), distinct_name(loaded.dataset, node, loaded.config.base), date, when or date,
                     link(str(node)))
 
 

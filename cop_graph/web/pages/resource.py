@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDFS, SDO, SKOS
 from rdflib.term import Node
 
 from cop_graph.publish.description import Linkset, linksets
-from cop_graph.rdf.labels import display_name, label, short
+from cop_graph.rdf.labels import distinct_name, label, short, term_name
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.sparql.evaluate import run_named, select
 from cop_graph.sparql.library import named
@@ -85,12 +85,8 @@ class ResourcePage:
 
 
 def property_label(graph: Graph, prop: Node, base: str) -> str:
-    """The property's own label if the graph has one, else its local name in words."""
-    own = label(graph, prop)
-    if own:
-        return own
-    local = re.split(r"[/#]", str(prop))[-1] or short(prop, base)
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("_", " ").lower()
+    """The property's name for people (:func:`cop_graph.rdf.labels.term_name`)."""
+    return term_name(graph, prop, base)
 
 
 def is_known(loaded: CopDataset, iri: str) -> bool:
@@ -120,7 +116,7 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
     for row in out_rows:
         grouped.setdefault(row["property"], []).append(row["value"])
     return ResourcePage(
-        iri=iri, label=display_name(graph, node, base),
+        iri=iri, label=distinct_name(graph, node, base),
         types=[show(t, graph, base, link, lambda _: True) for t in sorted(grouped.get(RDF.type, []))],
         descriptions=[display(d) for p in DESCRIPTIONS for d in grouped.get(p, [])],
         outgoing=[g for g in outgoing if g.property != str(RDF.type)],

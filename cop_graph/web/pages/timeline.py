@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rdflib import RDF
 
 from cop_graph.errors import ParameterError
-from cop_graph.rdf.labels import display_name, short
+from cop_graph.rdf.labels import distinct_name, short
 from cop_graph.sparql.evaluate import select
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.pages.values import Link, format_date
@@ -46,7 +46,7 @@ def timeline(loaded: CopDataset, link: Link, year: str | None = None) -> Timelin
         node, date, end = row["resource"], row["date"], row.get("end")
         types = sorted(short(t, base) for t in graph.objects(node, RDF.type))
         own = [t for t in types if t.startswith("cop:")]
-        events.append(Event(str(node), display_name(graph, node, base), (own or types or [""])[0],
+        events.append(Event(str(node), distinct_name(graph, node, base), (own or types or [""])[0],
                             str(date), format_date(date) or str(date), str(end) if end is not None else None,
                             (format_date(end) or str(end)) if end is not None else None, link(str(node))))
     years = sorted({e.date[:4] for e in events})
