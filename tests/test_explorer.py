@@ -20,7 +20,7 @@ from cop_graph.sparql.evaluate import run_named
 from cop_graph.sparql.library import named
 from cop_graph.web import create_app
 
-from .conftest import running_server
+from .conftest import SOURCE_TEXT, running_server
 
 BASE = "https://w3id.org/b-tech-cop/"
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -65,18 +65,40 @@ def test_a_resource_page_quotes_its_passages_and_links_each_into_its_document(cl
 
 def test_the_document_page_anchors_every_passage_it_links_to(client):
     soup = page(client, "/document/review-2022")
-    marks = {m["id"]: m.get_text() for m in soup.select(".document mark")}
+    marks = {m["id"]: m.get_text() for m in soup.select(".document mark[id]")}
     assert marks["passage-participants-core-group"].startswith("The core group of the COP remained")
     # every passage quoted from the review is anchored, and the text around them is kept whole
     text = soup.select_one(".document")
-    assert "PARTICIPANTS" in text.get_text() and len(marks) >= 35
+    assert "PARTICIPANTS" in text.get_text() and len(marks) == 40
 
 
 def test_a_passage_anchor_leads_back_to_the_resources_it_supports(client):
     soup = page(client, "/document/review-2022")
     mark = soup.select_one("#passage-participants-core-group")
-    supports = {a["href"] for a in mark.find_next_sibling("span", class_="supports").select("a")}
+    supports = {a["href"] for a in mark.find_next("span", class_="supports").select("a")}
     assert "/org/telefonica" in supports
+
+
+def test_the_document_page_opens_with_the_source_text_rendered(client):
+    soup = page(client, "/document/review-2022")
+    sections = [h2["id"] for h2 in soup.select("main h2[id]")]
+    assert sections.index("text") < sections.index("statements")  # the text first, the model after
+    text = soup.select_one(".document")
+    words = text.get_text()
+    # the source's light Markdown is rendered, not shown: link texts without their empty
+    # targets, emphasis as emphasis, list items as a list
+    assert "foundational papers" in words and "](#)" not in words and "*" not in words
+    assert text.find("em", string="Operationalizing Severity")
+    assert text.find("strong", string="Peer Learning Platform")
+    assert len(text.select("ul > li")) >= 4 and text.find("h3", string="OVERVIEW")
+    # the passages listed by their own words, each linked to its mark
+    contents = soup.select("ol.passages li a")
+    assert len(contents) == 40 and all(a["href"].startswith("#passage-") for a in contents)
+    assert any(a.get_text().startswith("The core group of the COP remained") for a in contents)
+    # the stored literal is there, behind a disclosure, byte for byte
+    raw = soup.select_one("details.raw-text pre").get_text()
+    assert raw == SOURCE_TEXT.read_text(encoding="utf-8")
+    assert not any(row.th.get_text(strip=True) == "text" for row in soup.select("#statements ~ table tbody tr"))
 
 
 def test_dates_are_shown_at_their_own_precision(client):

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDFS, SDO, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SDO, SKOS, XSD
 from rdflib.term import Node
 
 from cop_graph.rdf.namespaces import PREFIXES
@@ -65,7 +65,8 @@ _WHEN = (SDO.startDate, DCTERMS.date, SDO.dateCreated, DCTERMS.issued)
 def distinct_name(graph: Graph, node: Node, base: str | None = None, lang: str = "en") -> str:
     """:func:`display_name`, and where another resource bears the same label, what tells
     them apart: its date as people write it ("COP Q2 Session 2 — 14 March 2022"), else its
-    short IRI. The labels stay as the source writes them; only the display adds to them."""
+    kind ("2022 (period)"), else its short IRI. The labels stay as the source writes them;
+    only the display adds to them."""
     name = display_name(graph, node, base, lang)
     if not isinstance(node, URIRef):
         return name
@@ -75,7 +76,10 @@ def distinct_name(graph: Graph, node: Node, base: str | None = None, lang: str =
     if not shared:
         return name
     when = next((format_date(v) for p in _WHEN for v in graph.objects(node, p) if isinstance(v, Literal)), None)
-    return f"{name} — {when or short(node, base)}"
+    if when:
+        return f"{name} — {when}"
+    kinds = sorted({term_name(graph, t, base) for t in graph.objects(node, RDF.type)})
+    return f"{name} ({', '.join(kinds)})" if kinds else f"{name} — {short(node, base)}"
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -12,11 +12,12 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDFS, SDO, SKOS
 from rdflib.term import Node
 
 from cop_graph.publish.description import Linkset, linksets
-from cop_graph.rdf.labels import distinct_name, label, short, term_name
+from cop_graph.rdf.labels import distinct_name, short, term_name
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.sparql.evaluate import run_named, select
 from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
+from cop_graph.web.pages.document import DocumentText, anchor, document_text
 from cop_graph.web.pages.values import Link, Value, show
 
 DESCRIPTIONS = (SKOS.definition, SDO.description, DCTERMS.description, RDFS.comment)
@@ -81,7 +82,7 @@ class ResourcePage:
     passages: list[Passage]
     identifiers: list[Identifier]  # "Elsewhere": links out of this graph and identifier codes
     graphs: list[str]
-    document: list[dict] | None = None  # a source's text cut at its passages (documents only)
+    document: DocumentText | None = None  # a source's text with its passages marked (documents only)
 
 
 def property_label(graph: Graph, prop: Node, base: str) -> str:
@@ -115,16 +116,18 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
     grouped: dict[Node, list[Node]] = {}
     for row in out_rows:
         grouped.setdefault(row["property"], []).append(row["value"])
+    document = document_text(loaded, iri, link)
     return ResourcePage(
         iri=iri, label=distinct_name(graph, node, base),
         types=[show(t, graph, base, link, lambda _: True) for t in sorted(grouped.get(RDF.type, []))],
         descriptions=[display(d) for p in DESCRIPTIONS for d in grouped.get(p, [])],
-        outgoing=[g for g in outgoing if g.property != str(RDF.type)],
+        outgoing=[g for g in outgoing if g.property != str(RDF.type)
+                  and not (g.property == str(SDO.text) and document is not None)],  # shown as the text itself
         incoming=incoming,
         passages=_passages(loaded, iri, link),
         identifiers=_identifiers(loaded, iri, grouped, display, known),
         graphs=sorted({str(r["graph"]) for r in out_rows}),
-        document=_document_text(loaded, iri, link),
+        document=document,
     )
 
 
@@ -217,42 +220,6 @@ def _passages(loaded: CopDataset, iri: str, link: Link) -> list[Passage]:
         found.append(Passage(source, str(row.quote) if quoted else None, document,
                              str(row.documentLabel or short(row.document, loaded.config.base)), url))
     return found
-
-
-def anchor(passage_iri: str) -> str:
-    """The HTML id of a passage within its document's page."""
-    return "passage-" + re.sub(r"[^A-Za-z0-9_-]+", "-", passage_iri.rsplit("/", 1)[-1]).strip("-")
-
-
-def _document_text(loaded: CopDataset, iri: str, link: Link) -> list[dict] | None:
-    """The document's text as pieces: plain text, and passages marked with their anchor
-    and the resources they support."""
-    rows = select(loaded, "document-passages", document=iri)
-    text = next((str(r["text"]) for r in rows if "text" in r), None)
-    if text is None:
-        return None
-    spans: dict[str, dict] = {}
-    for row in rows:
-        if "passage" not in row:
-            continue
-        span = spans.setdefault(str(row["passage"]), {"passage": str(row["passage"]), "start": int(row["start"]),
-                                                      "end": int(row["end"]), "supports": []})
-        if "resource" in row:
-            span["supports"].append({"iri": str(row["resource"]), "url": link(str(row["resource"])),
-                                     "label": label(loaded.dataset, row["resource"])
-                                     or short(row["resource"], loaded.config.base)})
-    pieces, at = [], 0
-    for span in sorted(spans.values(), key=lambda s: (s["start"], -s["end"])):
-        if span["start"] < at:  # overlapping passages: the earlier one keeps the text
-            continue
-        if span["start"] > at:
-            pieces.append({"text": text[at:span["start"]]})
-        pieces.append({"text": text[span["start"]:span["end"]], "anchor": anchor(span["passage"]),
-                       "passage": span["passage"], "url": link(span["passage"]),
-                       "supports": sorted(span["supports"], key=lambda s: s["label"].casefold())})
-        at = span["end"]
-    pieces.append({"text": text[at:]})
-    return pieces
 
 
 def description(loaded: CopDataset, iri: str) -> Graph:
