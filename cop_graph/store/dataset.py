@@ -53,11 +53,14 @@ class Memo:
     network rows and drawings, the search index, the dataset's description. Loaded data never
     changes, so each value is computed once per dataset (one version of the data); a kind may
     keep only its latest ``keep`` values (the neighbourhood drawings, one per resource).
-    Two threads asking at once may both compute a value; one is kept."""
+    A value is computed by one thread at a time: others asking for it meanwhile wait for it
+    rather than compute it again (at 10^6 triples a page's aggregate takes seconds, and a
+    burst of requests would otherwise compute it once each)."""
 
     def __init__(self) -> None:
         self._kinds: dict[str, OrderedDict[tuple, Any]] = {}
         self._lock = threading.Lock()
+        self._building: dict[tuple, threading.Lock] = {}
 
     def get(self, kind: str, key: tuple, build: Callable[[], T], keep: int | None = None) -> T:
         with self._lock:
@@ -65,11 +68,22 @@ class Memo:
             if key in kept:
                 kept.move_to_end(key)
                 return kept[key]
-        value = build()
-        with self._lock:
-            value = kept.setdefault(key, value)
-            while keep is not None and len(kept) > keep:
-                kept.popitem(last=False)
+            building = self._building.setdefault((kind, key), threading.Lock())
+        with building:
+            with self._lock:
+                if key in kept:  # built by another thread while this one waited
+                    return kept[key]
+            try:
+                value = build()
+            except BaseException:
+                with self._lock:
+                    self._building.pop((kind, key), None)
+                raise
+            with self._lock:
+                value = kept.setdefault(key, value)
+                while keep is not None and len(kept) > keep:
+                    kept.popitem(last=False)
+                self._building.pop((kind, key), None)
         return value
 
 

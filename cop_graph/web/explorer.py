@@ -77,7 +77,9 @@ def classes() -> Response:
     """All classes with their instance counts; with ``?iri=`` one class's instances."""
     if "iri" in request.args:
         return _class_response(checked_iri(request.args["iri"], "iri"))
-    return twin.respond(class_index(_dataset(), resource_url, class_url), "classes.html")
+    loaded = _dataset()
+    return twin.respond(loaded.memo("class index", build=lambda: class_index(loaded, resource_url, class_url)),
+                        "classes.html")
 
 
 @explorer.get("/classes/<path:name>")
@@ -103,14 +105,17 @@ def _class_response(iri: str) -> Response:
 @explorer.get("/topics.json")
 @explorer.get("/topics")
 def topics() -> Response:
-    return twin.respond(topic_tree(_dataset(), resource_url), "topics.html")
+    loaded = _dataset()
+    return twin.respond(loaded.memo("topic tree", build=lambda: topic_tree(loaded, resource_url)), "topics.html")
 
 
 @explorer.get("/timeline.json")
 @explorer.get("/timeline")
 def timeline() -> Response:
     year = request.args.get("year") or None
-    return twin.respond(build_timeline(_dataset(), resource_url, year), "timeline.html")
+    loaded = _dataset()
+    page = loaded.memo("timeline", year, build=lambda: build_timeline(loaded, resource_url, year), keep=64)
+    return twin.respond(page, "timeline.html")
 
 
 @explorer.get("/status")

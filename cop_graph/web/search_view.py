@@ -47,17 +47,18 @@ def page() -> Response:
     loaded = current_app.extensions["cop_dataset"]
     index = finder.index_for(loaded)
     types = [finder.resolve_type(value, index.base) for value in values]
-    found = finder.matches(index, query, types)
+    found = loaded.memo("search matches", query, tuple(types), keep=256,
+                        build=lambda: finder.matches(index, query, types))
     suggestions = finder.suggest(loaded, query) if query.strip() and not found else []
     shown = [short(URIRef(t), index.base) for t in types]
     result = SearchPage(query, shown, limit, [_as_dict(hit) for hit in found[:limit]], len(found),
-                        [_as_dict(hit) for hit in suggestions], _type_options(index, shown))
+                        [_as_dict(hit) for hit in suggestions],
+                        _type_options(loaded.memo("search types", build=index.type_counts), shown))
     return respond(result, "search.html", default_limit=DEFAULT_LIMIT)
 
 
-def _type_options(index: finder.SearchIndex, chosen: list[str]) -> list[tuple[str, int]]:
+def _type_options(options: list[tuple[str, int]], chosen: list[str]) -> list[tuple[str, int]]:
     """Every type in the data with its count, plus any chosen one the data does not have."""
-    options = index.type_counts()
     present = {name for name, _ in options}
     return options + [(name, 0) for name in chosen if name not in present]
 

@@ -72,14 +72,14 @@ def class_page(loaded: CopDataset, iri: str, sort: str | None, page: int, link: 
     if sort is not None and sort not in SORTS:
         raise ParameterError(f"parameter 'sort' must be one of: {', '.join(SORTS)}; got {sort!r}")
     base = loaded.config.base
-    rows = select(loaded, "class-instances", **{"class": iri})
-    instances = [_instance(loaded, row, link) for row in rows]
+    instances = loaded.memo("class instances", iri, keep=16, build=lambda: [
+        _instance(loaded, row, link) for row in select(loaded, "class-instances", **{"class": iri})])
     if sort is None:
         sort = "date" if any(i.date for i in instances) else "label"
     if sort == "date":
-        instances.sort(key=lambda i: (i.date is None, i.date or "", i.label.casefold()))
+        instances = sorted(instances, key=lambda i: (i.date is None, i.date or "", i.label.casefold()))
     else:
-        instances.sort(key=lambda i: (i.label.casefold(), i.iri))
+        instances = sorted(instances, key=lambda i: (i.label.casefold(), i.iri))
     pages = max(1, math.ceil(len(instances) / PAGE_SIZE))
     if page < 1 or page > pages:
         raise ParameterError(f"parameter 'page' must be between 1 and {pages}; got {page}")
