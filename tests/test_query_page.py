@@ -56,10 +56,14 @@ def table(soup: BeautifulSoup) -> tuple[list[str], list[list]]:
     return headers, [row.select("td") for row in found.select("tbody tr")]
 
 
+EDITOR_SCRIPTS = {"/static/vendor/yasgui/yasgui.min.js", "/static/sparql-editor.js"}
+
+
 def assert_no_script_runs(soup: BeautifulSoup) -> None:
-    """Only the page's own external script, no inline script, no event handler attributes."""
+    """Only the editor's own external scripts (served here), no inline script, no event
+    handler attributes."""
     scripts = soup.find_all("script")
-    assert {s.get("src") for s in scripts} <= {"/static/query.js"} and all(not s.string for s in scripts)
+    assert {s.get("src") for s in scripts} <= EDITOR_SCRIPTS and all(not s.string for s in scripts)
     for element in soup.find_all(True):
         assert not [a for a in element.attrs if a.lower().startswith("on")], element
         for attribute in ("href", "src", "action"):
@@ -280,13 +284,21 @@ def test_a_nul_character_in_the_data_is_shown_visibly(client):
 
 # --- the editor and its examples ----------------------------------------------------
 
-def test_the_editor_has_prefixes_and_every_named_query_as_an_example(app, client):
+def test_the_editor_has_prefixes_and_every_named_query_as_an_example_grouped_by_task(app, client):
     response, soup = page(client)
     assert response.status_code == 200 and "Accept" in response.vary
     assert editor(soup).startswith("PREFIX cop: <https://w3id.org/b-tech-cop/ontology/>")
-    library = app.extensions["cop_queries"]
+    assert {s["src"] for s in soup.select("script[src]")} == EDITOR_SCRIPTS
+    assert soup.select_one("form#query-form")["data-terms"] == "/sparql/terms.json"
+    # the network view's own queries are in the library, not among the examples
+    library = {name: q for name, q in app.extensions["cop_queries"].items() if not name.startswith("network-")}
+    assert len(library) < len(app.extensions["cop_queries"])
     links = {a.get_text(): a for a in soup.select("ul.examples a.example")}
-    assert set(links) == {q.title for q in library.values()}
+    assert set(links) == {q.title for q in library.values()} and len(links) == len(library)
+    groups = {h3.get_text(): h3.find_next_sibling("ul") for h3 in soup.select("h3.example-group")}
+    assert {"Members and organisations", "Sessions and topics", "The data itself"} <= set(groups)
+    assert groups["Members and organisations"].select_one("a[href='/sparql?example=members-in-year']") is not None
+    assert groups["The data itself"].select_one("a[href='/sparql?example=instances-per-class']") is not None
     for query in library.values():
         link = links[query.title]
         assert link["href"] == f"/sparql?example={query.name}"
@@ -295,6 +307,46 @@ def test_the_editor_has_prefixes_and_every_named_query_as_an_example(app, client
         assert ("# title: " + query.title) in link["data-sparql"]
     assert not soup.select("section.results")
     assert_no_script_runs(soup)
+
+
+def test_the_default_query_answers_the_13_members_of_2022_once_each(client):
+    _, soup = page(client)
+    text = editor(soup)
+    response = client.get("/sparql", query_string={"query": text},
+                          headers={"Accept": "application/sparql-results+json"})
+    rows = json.loads(response.get_data(as_text=True))["results"]["bindings"]
+    members = [row["member"]["value"] for row in rows]
+    assert len(members) == len(set(members)) == 13
+    assert {row["name"]["value"] for row in rows} >= {"Apple", "Telefónica", "Vodafone"}
+    assert not text.startswith("#")  # the file's header stays in the file
+
+
+def test_the_editor_completes_from_this_datasets_terms(app, client):
+    response = client.get("/sparql/terms.json")
+    assert response.status_code == 200 and response.mimetype == "application/json" and response.headers["ETag"]
+    terms = json.loads(response.get_data(as_text=True))
+    classes = {t["curie"]: t for t in terms["classes"]}
+    properties = {t["curie"]: t for t in terms["properties"]}
+    assert classes["cop:Session"]["label"] == "COP session"
+    assert classes["cop:Session"]["iri"] == "https://w3id.org/b-tech-cop/ontology/Session"
+    assert classes["org:Membership"]["uses"] == 27 and "schema:Corporation" in classes
+    assert {"org:member", "org:memberDuring", "rdfs:label", "cop:theme"} <= set(properties)
+    assert not set(classes) & {"foaf:Person", "schema:Movie"}  # only what this dataset uses or declares
+    uses = [t["uses"] for t in terms["properties"]]
+    assert uses == sorted(uses, reverse=True)  # most used first
+    assert terms["prefixes"]["cop"] == "https://w3id.org/b-tech-cop/ontology/" and terms["base"] == BASE
+    # what the result table links IRIs by, as web/links.py does
+    assert {"sparql", "static", "resource"} <= set(terms["links"]["reserved"]) and ".ttl" in terms["links"]["suffixes"]
+    from cop_graph.web.sparql import editor_terms
+
+    loaded = app.extensions["cop_dataset"]
+    assert editor_terms(loaded) is editor_terms(loaded)  # built once per dataset
+
+
+def test_an_internal_query_is_not_listed_but_still_loads_by_name(app, client):
+    _, soup = page(client, example="network-links")
+    assert editor(soup) == app.extensions["cop_queries"]["network-links"].text
+    assert not soup.select("a.example[href='/sparql?example=network-links']")
 
 
 def test_an_example_link_loads_its_query_into_the_editor_without_running_it(app, client):

@@ -1,20 +1,28 @@
 """The SPARQL 1.1 Protocol endpoint at /sparql: query by GET, form POST or direct POST,
 dataset parameters, content negotiation, a service description, read-only; and, for
-browsers, the query page: an editor with examples, results as a linked table, errors inline."""
+browsers, the query page: an editor with examples grouped by task, results as a linked
+table, errors inline, and the classes, properties and prefixes the editor completes from
+(/sparql/terms.json)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from rdflib import URIRef
 from werkzeug.datastructures import CombinedMultiDict
 
 from cop_graph.errors import CopGraphError, QueryRefused, UnknownQueryError
+from cop_graph.rdf.labels import choose_label, short
+from cop_graph.rdf.namespaces import PREFIXES
 from cop_graph.sparql.engine import Answer, QueryRequest
-from cop_graph.sparql.library import NamedQuery, Parameter
+from cop_graph.sparql.evaluate import select
+from cop_graph.sparql.library import NamedQuery, Parameter, named
+from cop_graph.store.dataset import CopDataset
 from cop_graph.web import errors
 from cop_graph.web.errors import ProtocolError, html_answer
+from cop_graph.web.links import SUFFIXES, reserved_segments
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, negotiate, prefers_html
 from cop_graph.web.result_view import (
     PAGE_FORMATS,
@@ -131,11 +139,23 @@ def _describe_service() -> Response:
 
 # --- the query page for browsers -----------------------------------------------------
 
-EXAMPLE = """SELECT ?member ?name WHERE {
-  ?membership org:member ?member ; org:organization ?cop .
-  ?member rdfs:label ?name .
-}
-ORDER BY ?name"""
+DEFAULT_QUERY = "sparql-default"  # queries/pages/: the query the page opens with
+
+# The examples by task, in this order; a named query listed in none comes last, under "More".
+EXAMPLE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Members and organisations", ("members-in-year", "joined-in-year", "left-in-year", "members-over-time",
+                                   "high-commissioners", "outside-experts-in-year", "identifiers")),
+    ("Sessions and topics", ("sessions-in-year", "sessions-per-year", "sessions-on-topic", "session-themes",
+                             "sessions-with-guests", "topic-hierarchy", "developments-in-year")),
+    ("The Guiding Principles and the documents", ("principles", "principles-covered-in-year",
+                                                  "pillars-without-session", "passages-of-document", "provenance")),
+    ("The data itself", ("instances-per-class", "triples-per-graph", "most-connected", "labels-missing-in-language",
+                         "several-values")),
+)
+OTHER_EXAMPLES = "More"
+# Named queries that other pages run for themselves (the network view's): in the library and
+# loadable by name, not listed among the examples.
+INTERNAL_PREFIXES = ("network-",)
 
 
 @dataclass(frozen=True)
@@ -152,6 +172,14 @@ class Example:
 
 
 @dataclass(frozen=True)
+class ExampleGroup:
+    """The examples for one kind of task, under one heading."""
+
+    title: str
+    examples: tuple[Example, ...]
+
+
+@dataclass(frozen=True)
 class QueryPage:
     """Everything the editor page shows: the query, then its result or its error."""
 
@@ -163,6 +191,10 @@ class QueryPage:
     downloads: tuple[Download, ...] = ()
     error: ErrorView | None = None
     example: Example | None = None
+
+    @property
+    def groups(self) -> tuple[ExampleGroup, ...]:
+        return example_groups(self.examples)
 
 
 def _page() -> Response:
@@ -214,6 +246,15 @@ def _page_without_query(examples: tuple[Example, ...]) -> Response:
 
 def _render(page: QueryPage, error: Exception | None = None) -> Response:
     return html_answer(render_template("sparql.html", page=page), page.error.status if page.error else 200, error)
+
+
+def example_groups(examples: tuple[Example, ...]) -> tuple[ExampleGroup, ...]:
+    """The examples people are offered, by task; internal queries left out, none lost."""
+    shown = {e.name: e for e in examples if not e.name.startswith(INTERNAL_PREFIXES)}
+    groups = [ExampleGroup(title, tuple(shown.pop(name) for name in names if name in shown))
+              for title, names in EXAMPLE_GROUPS]
+    groups.append(ExampleGroup(OTHER_EXAMPLES, tuple(shown.values())))
+    return tuple(group for group in groups if group.examples)
 
 
 def _examples() -> tuple[Example, ...]:
@@ -274,11 +315,42 @@ def _where_groups(text: str) -> list[tuple[int, str]]:
 
 
 def _default_text() -> str:
-    return f"{_prefix_lines()}\n\n{EXAMPLE}"
+    """The query the page opens with, as its file writes it, without the file's header."""
+    query = named(current_app.extensions["cop_dataset"], DEFAULT_QUERY, "pages")
+    lines = query.text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    return "".join(lines[start:]).strip("\n")
 
 
-def _prefix_lines() -> str:
-    from cop_graph.rdf.namespaces import PREFIXES
+# --- what the editor completes ---------------------------------------------------------
 
-    wanted = ("cop", "org", "schema", "skos", "prov", "time", "oa", "dcterms", "rdfs", "xsd")
-    return "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in wanted)
+@sparql.get("/sparql/terms.json")
+def terms() -> Response:
+    """The prefixes, classes and properties of this dataset, with labels, for the editor's
+    completion (the editor asks this server only, never a vocabulary service elsewhere), and
+    what its result table needs to link an IRI to its page here the way web/links.py does."""
+    links = {"reserved": sorted(reserved_segments(current_app)), "suffixes": sorted(SUFFIXES)}
+    return jsonify({**editor_terms(current_app.extensions["cop_dataset"]), "links": links})
+
+
+def editor_terms(loaded: CopDataset) -> dict:
+    """Built once per dataset from queries/pages/sparql-terms.rq and sparql-term-labels.rq:
+    every class and property the data uses or declares, most used first."""
+    return loaded.memo("editor terms", build=lambda: _editor_terms(loaded))
+
+
+def _editor_terms(loaded: CopDataset) -> dict:
+    labels: dict[str, list] = {}
+    for row in select(loaded, "sparql-term-labels"):
+        labels.setdefault(str(row["term"]), []).append((row["property"], row["label"]))
+    kinds: dict[str, list[dict]] = {"class": [], "property": []}
+    for row in select(loaded, "sparql-terms"):
+        iri = str(row["term"])
+        kinds[str(row["kind"])].append({"iri": iri, "curie": short(URIRef(iri)),
+                                        "label": choose_label(labels.get(iri, ())), "uses": int(row["uses"])})
+    return {"base": loaded.config.base, "prefixes": {prefix: str(iri) for prefix, iri in PREFIXES.items()},
+            "classes": sorted(kinds["class"], key=_most_used), "properties": sorted(kinds["property"], key=_most_used)}
+
+
+def _most_used(term: dict) -> tuple[int, str]:
+    return -term["uses"], term["curie"]

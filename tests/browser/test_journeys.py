@@ -186,10 +186,11 @@ def test_named_query_from_the_query_page(browser, site, screenshot):
     start = browser.current_url
     example.click()
 
-    editor = browser.find_element(By.ID, "query")
-    wait(browser).until(lambda d: editor.get_property("value") == sparql)
+    editor = browser.find_element(By.CSS_SELECTOR, ".query-editor .CodeMirror")
+    wait(browser).until(lambda d: d.execute_script("return arguments[0].CodeMirror.getValue()", editor) == sparql)
     assert browser.current_url == start, "the example was loaded by leaving the page, not into the editor"
-    assert editor == browser.switch_to.active_element
+    assert browser.switch_to.active_element == browser.execute_script(
+        "return arguments[0].CodeMirror.getInputField()", editor)
     screenshot("loaded")
     ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
 
@@ -197,9 +198,8 @@ def test_named_query_from_the_query_page(browser, site, screenshot):
     rows = wait(browser).until(ec.presence_of_all_elements_located((By.CSS_SELECTOR, "table.results-table tbody tr")))
     assert response_status(browser) == 200
     assert path_of(browser) == "/sparql"
-    # A form sends a textarea's line breaks as CR LF.
     [sent] = parse_qs(urlsplit(browser.current_url).query)["query"]
-    assert sent.replace("\r\n", "\n") == sparql
+    assert sent == sparql
     headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.results-table thead th")]
     assert headers == ["session", "date", "label", "kind", "quarter", "theme"]
     assert len(rows) == 6  # the six sessions of 2022

@@ -3,7 +3,6 @@ each page checked with axe-core, a screenshot of every step in test-artifacts/br
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
@@ -54,33 +53,28 @@ def test_sparql_page_runs_a_query_with_ctrl_enter(browser, site, screenshot):
     screenshot("loaded")
     assert_accessible(browser)
 
-    editor = browser.find_element(By.ID, "query")
-    editor.clear()
-    editor.send_keys(ICRC_QUERY)
-    assert editor == browser.switch_to.active_element
+    # The textarea has become the query editor (CodeMirror): type into it as a person does.
+    editor = wait(browser).until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".query-editor .CodeMirror")))
+    browser.execute_script("const cm = arguments[0].CodeMirror; cm.setValue(''); cm.focus();", editor)
+    ActionChains(browser).send_keys(ICRC_QUERY).perform()
+    typed = browser.execute_script("return arguments[0].CodeMirror.getValue()", editor)
+    assert typed.endswith(ICRC_QUERY)  # the editor may have written the PREFIX lines it uses above it
+    assert browser.switch_to.active_element == browser.execute_script(
+        "return arguments[0].CodeMirror.getInputField()", editor)
     screenshot("typed")
     ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
 
-    # The form is sent by GET to /sparql; the answer is shown either as the page with a results
-    # table or, when the form asks for a result format, as that format's text (SPARQL JSON).
-    wait(browser).until(ec.url_contains("query="))
-    wait(browser).until(lambda d: d.execute_script("return document.readyState") == "complete")
-    assert response_status(browser) == 200
+    # The query goes to /sparql from the page, its answer is drawn below the editor as a table,
+    # and the page's address takes the query.
+    rows = wait(browser).until(ec.presence_of_all_elements_located((By.CSS_SELECTOR,
+                                                                    "#live-results table.results-table tbody tr")))
     assert urlsplit(browser.current_url).path == "/sparql"
-    assert parse_qs(urlsplit(browser.current_url).query)["query"] == [ICRC_QUERY]
-    shown = browser.execute_script("return document.contentType")
-    if shown == "application/sparql-results+json":
-        result = json.loads(browser.find_element(By.TAG_NAME, "pre").text)
-        screenshot("result")
-        assert result["head"]["vars"] == ["name"]
-        names = [row["name"]["value"] for row in result["results"]["bindings"]]
-    else:
-        assert shown == "text/html", shown
-        rows = browser.find_elements(By.CSS_SELECTOR, "main table tbody tr")
-        names = [row.text for row in rows]
-        screenshot("result")
-        assert [th.text for th in browser.find_elements(By.CSS_SELECTOR, "main table thead th")] == ["name"]
-        assert_accessible(browser)
+    assert parse_qs(urlsplit(browser.current_url).query)["query"] == [typed]
+    names = [row.text for row in rows]
+    screenshot("result")
+    headers = browser.find_elements(By.CSS_SELECTOR, "#live-results table.results-table th")
+    assert [th.text for th in headers] == ["name"]
+    assert_accessible(browser)
     assert names == ["International Committee of the Red Cross"]
 
 
