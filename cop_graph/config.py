@@ -74,6 +74,13 @@ def _store(name: str, value: str) -> str:
     return store
 
 
+def _switch(name: str, value: str) -> bool:
+    word = value.strip().lower()
+    if word not in ("1", "on", "true", "yes", "0", "off", "false", "no"):
+        raise ConfigError(f"the {name} must be on or off (1 or 0); got {value!r}")
+    return word in ("1", "on", "true", "yes")
+
+
 def _cache(name: str, value: str) -> Path | None:
     if value.strip().lower() == "off":
         return None
@@ -147,6 +154,9 @@ SETTINGS = (
     Setting("store_timeout", "COP_GRAPH_STORE_TIMEOUT", "10",
             "Seconds to wait for the sparql store to answer before it counts as unreachable.",
             _number(float, 0.1)),
+    Setting("access_log", "COP_GRAPH_ACCESS_LOG", "on",
+            "One line per request on stderr from `cop-graph serve` (client, time, request, status, bytes, "
+            "milliseconds); off (0) for none.", _switch, "access log setting"),
     Setting("validation_cache", "COP_GRAPH_VALIDATION_CACHE", "",
             "Folder where validation findings (and conflicts between files) are kept between runs, reused until "
             "what they depend on changes (default: ~/.cache/cop-graph/validation; `off` keeps none).", _cache),
@@ -176,6 +186,7 @@ class Config:
     store_url: str
     store_data_url: str
     store_timeout: float
+    access_log: bool
     validation_cache: Path | None  # None: no cache
 
     @property

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
+import os
 import re
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
 
 import pytest
 
-from .conftest import BASE
+from cop_graph.cli.serving import LOGGED_QUERY, access_line
+from cop_graph.config import load_config
+from cop_graph.errors import ConfigError
+
+from .conftest import BASE, free_port, serving
 
 TURTLE_PREFIXES = "@prefix schema: <https://schema.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
 
@@ -282,3 +292,86 @@ def test_a_plain_query_file_without_a_header_runs(cli, tmp_path):
     query.write_text("ASK { ?s a <https://w3id.org/b-tech-cop/ontology/SpecialSession> }\n", encoding="utf-8")
     proc = cli("query", str(query))
     assert proc.returncode == 0 and proc.stdout.strip() == "true"
+
+
+# --- serve's access log ---------------------------------------------------------------
+
+ACCESS = re.compile(r'(?P<client>\S+) - - \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] '
+                    r'"(?P<method>[A-Z]+) (?P<target>[^"]+) HTTP/1\.[01]" (?P<status>\d{3}) (?P<bytes>\d+|-) '
+                    r'(?P<ms>\d+\.\d)ms')
+
+
+def _access_lines(log: Path, wanted: int = 0, wait: float = 20) -> list[re.Match]:
+    """The access log lines written so far, waiting (a while) until there are ``wanted``."""
+    deadline = time.monotonic() + wait
+    while True:
+        lines = [m for line in log.read_text(encoding="utf-8").splitlines() if (m := ACCESS.fullmatch(line))]
+        if len(lines) >= wanted or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.2)
+
+
+def _serve(cop_graph_bin: str, tmp_path: Path, *args: str, env: dict | None = None):
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COP_GRAPH_")} | (env or {})
+    argv = [cop_graph_bin, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", *args]
+    url = f"http://127.0.0.1:{port}"
+    return url, serving(argv, f"{url}/sparql?query=ASK%7B%7D", "serve", environment, log=tmp_path / "serve.log")
+
+
+def test_serve_logs_one_line_per_request_on_stderr(cop_graph_bin, tmp_path):
+    url, server = _serve(cop_graph_bin, tmp_path)
+    long_query = "ASK { ?s ?p " + '"' + "x" * 2000 + '" }'
+    with server:
+        page = urllib.request.urlopen(f"{url}/org/apple", timeout=30).read()
+        urllib.request.urlopen(f"{url}/sparql?" + urllib.parse.urlencode({"query": long_query}), timeout=30).read()
+        with urllib.request.urlopen(f"{url}/dumps/cop-graph.nt.gz", timeout=60) as response:
+            dump_size = len(response.read())
+        connection = http.client.HTTPConnection("127.0.0.1", int(url.rsplit(":", 1)[1]), timeout=30)
+        connection.request("GET", '/no/such"page')  # a quote reaches the log only escaped
+        refused = connection.getresponse().status
+        connection.close()
+        lines = _access_lines(tmp_path / "serve.log", 5)
+    by_target = {m["target"]: m for m in lines}
+    apple = by_target["/org/apple"]
+    assert apple["client"] == "127.0.0.1" and apple["method"] == "GET" and apple["status"] == "200"
+    assert int(apple["bytes"]) == len(page) and float(apple["ms"]) >= 0
+    [long_line] = [m for m in lines if m["target"].startswith("/sparql?query=ASK+")]
+    assert long_line["target"].endswith(" characters]") and len(long_line["target"]) < LOGGED_QUERY + 100
+    assert int(by_target["/dumps/cop-graph.nt.gz"]["bytes"]) == dump_size
+    assert by_target['/no/such\\x22page']["status"] == str(refused) and 400 <= refused < 500
+    assert by_target["/sparql?query=ASK%7B%7D"]["status"] == "200"  # the test's own probe
+
+
+@pytest.mark.parametrize(("args", "env"), [(("--no-access-log",), {}), ((), {"COP_GRAPH_ACCESS_LOG": "0"})])
+def test_the_access_log_can_be_turned_off(cop_graph_bin, tmp_path, args, env):
+    url, server = _serve(cop_graph_bin, tmp_path, *args, env=env)
+    with server:
+        urllib.request.urlopen(f"{url}/org/apple", timeout=30).read()
+        time.sleep(1)
+        assert _access_lines(tmp_path / "serve.log", wait=0) == []
+        assert "cop-graph on http://127.0.0.1" in (tmp_path / "serve.log").read_text(encoding="utf-8")
+
+
+def test_an_access_line_escapes_the_request_and_cuts_long_query_strings():
+    environ = {"REMOTE_ADDR": "10.0.0.1", "REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1",
+               "REQUEST_URI": '/a"b\\c\n?q=' + "y" * 5000}
+    line = access_line(environ, "200", 12, 0.0123)
+    assert "\n" not in line and '/a\\x22b\\x5cc\\x0a?q=' in line
+    assert f"...[{5002:,} characters]" in line and len(line) < LOGGED_QUERY + 200
+    assert ACCESS.fullmatch(line)["ms"] == "12.3"
+    # without REQUEST_URI (another WSGI server) the path is quoted again
+    plain = access_line({"PATH_INFO": "/org/t\u00c3\u00a9", "QUERY_STRING": "a=1", "REQUEST_METHOD": "HEAD"},
+                        "304", 0, 0.001)
+    assert '"HEAD /org/t%C3%A9?a=1 -" 304 - ' in plain
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", False), ("off", False), ("no", False), ("1", True),
+                                                 ("ON", True), ("true", True)])
+def test_the_access_log_setting_reads_on_and_off(value, expected):
+    assert load_config(access_log=value).access_log is expected
+
+
+def test_a_bad_access_log_setting_is_named():
+    with pytest.raises(ConfigError, match="the access log setting must be on or off"):
+        load_config(access_log="sometimes")

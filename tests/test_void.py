@@ -25,6 +25,9 @@ SYNTAXES = {"text/turtle": "turtle", "application/n-triples": "nt", "application
             "application/rdf+xml": "xml", "application/trig": "trig"}
 LICENCES = (DCTERMS.license, DCTERMS.rights, DCTERMS.accessRights, URIRef("http://creativecommons.org/ns#license"),
             URIRef("https://schema.org/license"))
+MIT = URIRef("http://spdx.org/licenses/MIT")
+IANA = "https://www.iana.org/assignments/media-types/"
+DUMPS = {"cop-graph.ttl": "text/turtle", "cop-graph.nt": "application/n-triples", "cop-graph.trig": "application/trig"}
 
 
 def fetch(client, accept: str) -> Graph:
@@ -122,17 +125,58 @@ def test_the_hand_written_description_survives_whole(described, config):
     assert len(list(described.objects(DATASET, VOID.triples))) == 1
 
 
-def test_no_licence_is_invented(described):
-    for prop in LICENCES:
+def test_the_licence_is_the_projects_and_the_rights_keep_the_sources_copyright(described, config):
+    # the data states none, so the project's own (pyproject.toml) is stated, and nothing else is
+    assert 'license = "MIT"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert not list(Graph().parse(config.data_dir / "dataset.ttl").triples((DATASET, DCTERMS.license, None)))
+    assert list(described.objects(DATASET, DCTERMS.license)) == [MIT]
+    assert (MIT, RDF.type, DCTERMS.LicenseDocument) in described
+    [rights] = described.objects(DATASET, DCTERMS.rights)
+    assert (rights, RDF.type, DCTERMS.RightsStatement) in described
+    text = str(described.value(rights, RDFS.label))
+    assert "2022 Year-End Review" in text and "copyright remains with its publisher" in text and "research" in text
+    for prop in LICENCES[2:]:
         assert not list(described.triples((None, prop, None))), prop
+    licensed = {o for p in (DCTERMS.license,) for o in described.objects(None, p)}
+    assert licensed == {MIT}
+
+
+def test_a_licence_the_data_states_replaces_the_projects(tmp_path):
+    extra = tmp_path / "licence.ttl"
+    extra.write_text(f"<{BASE}dataset> <http://purl.org/dc/terms/license> "
+                     "<https://creativecommons.org/licenses/by/4.0/> .\n", encoding="utf-8")
+    graph = description(load_dataset([extra], config=load_config(workers=0)))
+    assert list(graph.objects(DATASET, DCTERMS.license)) == [URIRef("https://creativecommons.org/licenses/by/4.0/")]
+    assert graph.value(DATASET, DCTERMS.rights) is not None
 
 
 def test_the_endpoint_is_this_servers_sparql_endpoint(described):
     endpoint = URIRef("http://localhost/sparql")
     assert described.value(DATASET, VOID.sparqlEndpoint) == endpoint
-    distribution = described.value(DATASET, DCAT.distribution)
-    assert described.value(distribution, DCAT.accessService) == endpoint
+    [distribution] = described.subjects(DCAT.accessService, endpoint)
+    assert (DATASET, DCAT.distribution, distribution) in described
     assert described.value(endpoint, DCAT.endpointURL) == endpoint
+
+
+def test_each_dump_is_a_data_dump_and_a_distribution_with_its_media_type(described, client):
+    dumps = {URIRef(f"http://localhost/dumps/{name}{gz}"): (media_type, bool(gz))
+             for name, media_type in DUMPS.items() for gz in ("", ".gz")}
+    assert set(described.objects(DATASET, VOID.dataDump)) == set(dumps)
+    for url, (media_type, gzipped) in dumps.items():
+        [distribution] = described.subjects(DCAT.downloadURL, url)
+        assert (DATASET, DCAT.distribution, distribution) in described
+        assert described.value(distribution, DCAT.mediaType) == URIRef(IANA + media_type)
+        assert described.value(distribution, DCTERMS.license) == MIT
+        assert (described.value(distribution, DCAT.compressFormat) == URIRef(IANA + "application/gzip")) is gzipped
+        response = client.get(url.removeprefix("http://localhost"))
+        assert response.status_code == 200, url
+        assert response.mimetype == ("application/gzip" if gzipped else media_type)
+
+
+def test_the_dump_urls_follow_the_host_served(client):
+    response = client.get("/.well-known/void", base_url="https://cop.example.org")
+    graph = Graph().parse(data=response.data.decode("utf-8"), format="turtle")
+    assert URIRef("https://cop.example.org/dumps/cop-graph.nt.gz") in set(graph.objects(DATASET, VOID.dataDump))
 
 
 def test_the_example_resources_are_the_most_linked_of_their_kinds(described, loaded):
@@ -215,6 +259,8 @@ def test_an_export_without_an_endpoint_states_none(cli):
     graph = Graph().parse(data=proc.stdout, format="nt")
     assert number(graph, DATASET, VOID.triples) == 2170
     assert graph.value(DATASET, VOID.sparqlEndpoint) is None and graph.value(DATASET, DCAT.distribution) is None
+    assert graph.value(DATASET, VOID.dataDump) is None  # the dumps' URLs are a server's
+    assert graph.value(DATASET, DCTERMS.license) == MIT  # the licence goes with the data
 
 
 # --- links to other datasets on resource pages -------------------------------------------------

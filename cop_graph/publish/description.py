@@ -6,16 +6,24 @@ example resources and, when served, the SPARQL endpoint.
 Counts are of statements as loaded, graph by graph: a statement two files make counts in
 both, as in ``cop-graph stats``, so the subsets' ``void:triples`` add up to the dataset's.
 A linkset's size is the number of its link property's statements in the file that describes
-it; a size the file states is kept. No licence is stated: the data states none.
+it; a size the file states is kept.
+
+The data states no licence, so the description states the project's own (MIT) for the
+graph's statements, and in ``dcterms:rights`` that the source document's text is quoted
+from it and stays under its publisher's copyright; a licence or rights the data states
+replaces these. When served, the whole-dataset dumps are added (``void:dataDump`` and one
+DCAT distribution each), as the endpoint is: their URLs depend on the server.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, VOID
+from rdflib.namespace import DCAT, DCTERMS, RDFS, VOID
 from rdflib.term import Node
 
 from cop_graph.rdf.labels import LABEL_PROPERTIES, label
@@ -27,6 +35,15 @@ from cop_graph.store.dataset import CopDataset
 # The named graph, under the base, that an export writes the computed description to.
 DESCRIPTION_GRAPH = "graph/void"
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+# The data's licence: the project's own (pyproject.toml), as the data states none.
+LICENCE = URIRef("http://spdx.org/licenses/MIT")
+LICENCE_LABEL = "MIT License"
+# What the source document's text may be used for: only what is known of it (data/README.md).
+RIGHTS = ("The MIT License covers this graph's own statements. The text of the B-Tech Company Community of "
+          "Practice 2022 Year-End Review (a publication of the B-Tech Project of UN Human Rights, OHCHR), kept "
+          "whole and quoted passage by passage, is reproduced as received for research and reference; its "
+          "copyright remains with its publisher, and the MIT License does not cover it.")
+MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 
 @dataclass(frozen=True)
@@ -86,13 +103,48 @@ def computed_description(loaded: CopDataset, endpoint: str | None = None) -> Gra
 def add_endpoint(graph: Graph, loaded: CopDataset, endpoint: str) -> None:
     """State the SPARQL endpoint the dataset is served at: ``void:sparqlEndpoint`` and a DCAT
     distribution accessed through it."""
-    dataset, service, distribution = dataset_iri(loaded), URIRef(endpoint), BNode()
+    dataset, service, distribution = dataset_iri(loaded), URIRef(endpoint), _node_of(endpoint)
     for triple in ((dataset, VOID.sparqlEndpoint, service), (dataset, DCAT.distribution, distribution),
                    (distribution, RDF.type, DCAT.Distribution), (distribution, DCAT.accessURL, service),
                    (distribution, DCAT.accessService, service), (service, RDF.type, DCAT.DataService),
                    (service, DCAT.endpointURL, service), (service, DCTERMS.conformsTo, SPARQL_PROTOCOL),
                    (service, DCAT.servesDataset, dataset)):
         graph.add(triple)
+
+
+@dataclass(frozen=True)
+class Dump:
+    """One file of the whole dataset as served: its URL, its RDF syntax's media type, gzipped or not."""
+
+    url: str
+    media_type: str
+    label: str
+    gzipped: bool = False
+
+
+def add_dumps(graph: Graph, loaded: CopDataset, dumps: Iterable[Dump]) -> None:
+    """State where the whole dataset can be downloaded: ``void:dataDump`` for each file and a
+    DCAT distribution with its download URL, media type (IANA IRIs), gzip as its
+    ``dcat:compressFormat`` when gzipped, and the data's licence."""
+    dataset = dataset_iri(loaded)
+    licence = next(iter(loaded.dataset.objects(dataset, DCTERMS.license)), LICENCE)
+    for dump in dumps:
+        url, distribution = URIRef(dump.url), _node_of(dump.url)
+        title = Literal(f"{dump.label} dump, gzipped" if dump.gzipped else f"{dump.label} dump", lang="en")
+        for triple in ((dataset, VOID.dataDump, url), (dataset, DCAT.distribution, distribution),
+                       (distribution, RDF.type, DCAT.Distribution), (distribution, DCTERMS.title, title),
+                       (distribution, DCAT.downloadURL, url), (distribution, DCAT.accessURL, url),
+                       (distribution, DCAT.mediaType, URIRef(MEDIA_TYPES + dump.media_type)),
+                       (distribution, DCTERMS.license, licence)):
+            graph.add(triple)
+        if dump.gzipped:
+            graph.add((distribution, DCAT.compressFormat, URIRef(MEDIA_TYPES + "application/gzip")))
+
+
+def _node_of(url: str, kind: str = "distribution") -> BNode:
+    """A blank node of the description named after what it is about: the same description
+    is then written as the same bytes every time (rdflib orders blank nodes by name)."""
+    return BNode(kind + hashlib.sha256(url.encode("utf-8")).hexdigest()[:16])
 
 
 def linksets(loaded: CopDataset) -> list[Linkset]:
@@ -151,6 +203,20 @@ def _computed(loaded: CopDataset, graph: Graph, sets: list[Linkset]) -> None:
             graph.add((linkset.iri, VOID.triples, Literal(linkset.links)))
     for resource in example_resources(loaded):
         graph.add((dataset, VOID.exampleResource, resource))
+    _terms(loaded, graph, dataset)
+
+
+def _terms(loaded: CopDataset, graph: Graph, dataset: URIRef) -> None:
+    """The licence and the source's terms, unless the data states its own."""
+    if (dataset, DCTERMS.license, None) not in loaded.dataset:
+        for triple in ((dataset, DCTERMS.license, LICENCE), (LICENCE, RDF.type, DCTERMS.LicenseDocument),
+                       (LICENCE, RDFS.label, Literal(LICENCE_LABEL, lang="en"))):
+            graph.add(triple)
+    if (dataset, DCTERMS.rights, None) not in loaded.dataset:
+        rights = _node_of(str(dataset), "rights")
+        for triple in ((dataset, DCTERMS.rights, rights), (rights, RDF.type, DCTERMS.RightsStatement),
+                       (rights, RDFS.label, Literal(RIGHTS, lang="en"))):
+            graph.add(triple)
 
 
 def _count(loaded: CopDataset) -> _Counts:

@@ -54,6 +54,7 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
     else:
         install(app, loaded)
 
+    from cop_graph.web.dumps import dumps
     from cop_graph.web.explorer import explorer
     from cop_graph.web.library import library
     from cop_graph.web.network_view import network_view
@@ -68,8 +69,9 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
     app.register_blueprint(network_view)
     app.register_blueprint(search_view)
     app.register_blueprint(void)
+    app.register_blueprint(dumps)
     app.register_blueprint(resources)  # last: its /<path> serves the IRIs under the base
-    CORS(app, resources={r"/sparql": {}, r"/queries*": {}, r"/.well-known/void": {}}, origins="*",
+    CORS(app, resources={r"/sparql": {}, r"/queries*": {}, r"/.well-known/void": {}, r"/dumps*": {}}, origins="*",
          allow_headers=["Content-Type", "Accept", "If-None-Match", "If-Modified-Since"],
          methods=["GET", "POST", "HEAD", "OPTIONS"], max_age=86400, send_wildcard=True,
          expose_headers=["X-Result-Truncated", "X-Result-Rows", "ETag"])

@@ -37,7 +37,7 @@ READING_POSTS = {"sparql.endpoint"}
 QUERY_BODIES = {"application/x-www-form-urlencoded", "application/sparql-query"}
 # Settings that cannot change an answer, only how soon or whether it comes.
 NEUTRAL_SETTINGS = {"workers", "query_timeout", "queue_timeout", "queue_length", "client_queries",
-                    "trusted_proxy"}
+                    "trusted_proxy", "access_log"}
 
 COMPRESSION = {
     "COMPRESS_MIMETYPES": [

@@ -14,7 +14,7 @@ from cop_graph.web import twin
 from cop_graph.web.errors import html_answer
 from cop_graph.web.negotiation import negotiate, prefers_html
 from cop_graph.web.result_view import PAGE_FORMATS, downloads, error_view, result_view, visible
-from cop_graph.web.results import answer_response, run
+from cop_graph.web.results import DOWNLOAD, answer_response, run
 
 library = Blueprint("library", __name__)
 
@@ -56,17 +56,21 @@ def named_query(name: str) -> Response:
     values = _values()
     bindings = query.bindings(values, current_app.config["COP"].base)
     formats = negotiate(request.accept_mimetypes, request.args.getlist("format"))
-    return answer_response(QueryRequest(query.text, bindings, negotiated=formats))
+    return answer_response(QueryRequest(query.text, bindings, negotiated=formats), name=query.name)
+
+
+# Parameters of the URL, not of the query: the format, and whether to answer as a file.
+NOT_QUERY_PARAMETERS = ("format", DOWNLOAD)
 
 
 def _check_repeated() -> None:
-    repeated = [k for k in request.args if k != "format" and len(request.args.getlist(k)) > 1]
+    repeated = [k for k in request.args if k not in NOT_QUERY_PARAMETERS and len(request.args.getlist(k)) > 1]
     if repeated:
         raise ParameterError(f"parameter {repeated[0]!r} is given more than once")
 
 
 def _values() -> dict[str, str]:
-    return {k: v for k, v in request.args.items() if k != "format" and v != ""}
+    return {k: v for k, v in request.args.items() if k not in NOT_QUERY_PARAMETERS and v != ""}
 
 
 def _page(query: NamedQuery) -> Response:

@@ -118,9 +118,11 @@ def result_view(answer: Answer, base: str, limit: int) -> ResultView:
 
 
 def downloads(form: str, url_for_format: Callable[[str], str]) -> tuple[Download, ...]:
-    """A link for every format a result of this form can be written in."""
+    """A link for every format a result of this form can be written in, asking for a file
+    (``download=1``: web/results.py names it)."""
     labels = RESULT_LABELS if form in ("SELECT", "ASK") else GRAPH_LABELS
-    return tuple(Download(label, url_for_format(FORMAT_PARAMS.get(name, name)), media_type_of(name, form))
+    return tuple(Download(label, url_for_format(FORMAT_PARAMS.get(name, name)) + "&download=1",
+                          media_type_of(name, form))
                  for name, label in labels.items() if name in formats_for(form))
 
 

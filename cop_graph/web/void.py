@@ -1,6 +1,7 @@
 """``/.well-known/void``: the dataset's VoID and DCAT description (VoID's well-known URI),
-computed once per dataset version, with this server's SPARQL endpoint; Turtle, N-Triples,
-JSON-LD, RDF/XML or TriG by content negotiation. A browser gets the Turtle as plain text."""
+computed once per dataset version, with this server's SPARQL endpoint and dumps (their URLs
+are this server's, so they are added per request); Turtle, N-Triples, JSON-LD, RDF/XML or
+TriG by content negotiation. A browser gets the Turtle as plain text."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import Graph
 
 from cop_graph.errors import NotAcceptable
-from cop_graph.publish.description import add_endpoint, description
+from cop_graph.publish.description import add_dumps, add_endpoint, description
 from cop_graph.rdf.formats import RDF_SYNTAXES, serialize_graph
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.store.dataset import CopDataset
+from cop_graph.web.dumps import dump_links
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, prefers_html
 
 void = Blueprint("void", __name__)
@@ -29,6 +31,8 @@ def well_known() -> Response:
     bind_prefixes(graph)
     graph += _cached(loaded)
     add_endpoint(graph, loaded, url_for("sparql.endpoint", _external=True))
+    if "dumps" in current_app.blueprints:  # an app may mount this blueprint alone
+        add_dumps(graph, loaded, dump_links())
     media_type = "text/plain" if browser else RDF_SYNTAXES[fmt][0]
     return Response(serialize_graph(graph, fmt), content_type=f"{media_type}; charset=utf-8",
                     headers={"Vary": "Accept"})
