@@ -70,7 +70,7 @@ class OxigraphEngine:
             pending.done()
             return _count(store, graph)
         parsed = pending.read()
-        store.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph) for s, p, o in parsed)
+        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph) for s, p, o in parsed)
         return len(parsed)
 
     def query(self, text: str, bindings: dict[str, Node], graphs: Graphs | None, rows: int | None = None,
@@ -254,7 +254,8 @@ def _from_ox(term: object) -> Node:
     raise QueryError(f"the store answered with a term this tool cannot show: {term!r}")
 
 
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as Oxigraph's."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -307,7 +308,7 @@ def _count(store: ox.Store, graph: ox.NamedNode) -> int:
 
 def _to_ox_pattern(term: Node) -> object:
     try:
-        return _to_ox(term)
+        return to_ox(term)
     except (TypeError, ValueError):
         return _NOTHING  # e.g. a literal in the subject place: matches nothing
 
