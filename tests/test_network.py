@@ -1,5 +1,6 @@
 """Network projections and measures on a small hand-made graph with answers worked out by
-hand, exports that read back unchanged, and the shipped data's figures."""
+hand, exports that read back unchanged, and the shipped data's figures: the projections
+link only what the sources link, and say when everyone is linked to everyone."""
 
 from __future__ import annotations
 
@@ -17,11 +18,19 @@ pytestmark = pytest.mark.every_store
 
 EX = "https://example.org/net/"
 SMALL = Path(__file__).parent / "network" / "small.ttl"
+ATTENDANCE = SMALL.parent / "attendance.ttl"
+BASE = "https://w3id.org/b-tech-cop/"
 
 
 @pytest.fixture(scope="module")
 def small(config):
     return load_dataset([SMALL], config=config, bundled=False)
+
+
+@pytest.fixture(scope="module")
+def attended(config):
+    """small.ttl with A at session s1 and X contributing to s2."""
+    return load_dataset([SMALL, ATTENDANCE], config=config, bundled=False)
 
 
 def edges(graph: nx.Graph) -> dict[frozenset, int]:
@@ -46,11 +55,27 @@ def test_topics_are_linked_by_sessions_that_share_them(small):
                                        "components": 1, "communities": network.summary(topics)["communities"]}
 
 
-def test_organisation_topic_links_are_year_level_weighted_by_sessions(small):
-    bipartite_graph = network.projection(small, "org-topic", "2022")
-    assert bipartite_graph.number_of_edges() == 12  # 4 organisations x 3 topics
-    assert bipartite_graph[EX + "A"][EX + "T2"]["weight"] == 2
-    assert network.measure(bipartite_graph, ["weighted_degree"])[EX + "A"]["weighted_degree"] == 4
+def test_organisation_topic_links_only_through_sessions_the_data_ties_them_to(small, attended):
+    """This projection used to link every organisation of a year to every topic of the
+    year's sessions (here 4 x 3 = 12 links), which says that X, an outside expert of 2022,
+    was at sessions on T1, T2 and T3 — no statement says so. Now only a tie to a session
+    links an organisation to that session's topics, weighted by such sessions."""
+    with pytest.raises(network.EmptyProjection, match="ties no organisation to a particular session"):
+        network.projection(small, "org-topic", "2022")
+    tied = network.projection(attended, "org-topic", "2022")
+    assert edges(tied) == {frozenset(("A", "T1")): 1, frozenset(("A", "T2")): 1,
+                           frozenset(("X", "T2")): 1, frozenset(("X", "T3")): 1}
+    assert not tied.has_node(EX + "B") and not tied.has_edge(EX + "X", EX + "T1")
+    assert tied.nodes[EX + "A"]["role"] == "attendee" and tied[EX + "X"][EX + "T3"]["relation"] == "contributor"
+    assert network.measure(tied, ["weighted_degree"])[EX + "A"]["weighted_degree"] == 2
+    assert not network.complete_by_construction(tied)
+
+
+def test_the_whole_cop_links_an_organisation_to_a_session_only_where_the_data_does(small, attended):
+    assert not any(network.projection(small, "cop").has_edge(EX + o, EX + s) for o in "ABCX" for s in ("s1", "s2"))
+    cop = network.projection(attended, "cop")
+    assert cop[EX + "A"][EX + "s1"]["relation"] == "attendee" and cop[EX + "X"][EX + "s2"]["relation"] == "contributor"
+    assert not cop.has_edge(EX + "B", EX + "s1") and cop.nodes[EX + "X"]["role"] == "contributor; outside expert"
 
 
 def test_people_projection_follows_the_post_years(small):
@@ -67,6 +92,34 @@ def test_measures_on_a_complete_graph(small):
         assert values[node]["pagerank"] == pytest.approx(0.25, abs=1e-6)
         assert values[node]["component"] == 0
     assert network.summary(orgs)["density"] == 1.0
+    assert network.complete_by_construction(orgs)  # everyone shares 2022: the links say nothing more
+
+
+def test_complete_by_construction_is_density_one_or_every_node_of_a_side_with_the_same_neighbours(small):
+    assert not network.complete_by_construction(network.projection(small, "topics"))  # T1 - T2 - T3
+    assert not network.complete_by_construction(network.projection(small, "cop"))
+    star = nx.Graph([("a", "t1"), ("a", "t2"), ("b", "t1"), ("b", "t2")])
+    nx.set_node_attributes(star, {"a": 0, "b": 0, "t1": 1, "t2": 1}, "bipartite")
+    assert network.complete_by_construction(star)  # both organisations linked to both topics
+    star.add_edge("c", "t1")
+    star.nodes["c"]["bipartite"] = 0
+    assert not network.complete_by_construction(star)
+    assert not network.complete_by_construction(nx.complete_graph(2))  # a pair says what it says
+
+
+def test_the_drawn_part_of_a_large_network_is_connected_and_keeps_the_hubs():
+    """Two hubs (topics) joined only through low-degree nodes (sessions): the best-connected
+    nodes alone would be two unlinked dots; the part grown from the best keeps the join."""
+    graph = nx.Graph()
+    graph.add_edges_from(("hub1", f"s{i}") for i in range(50))
+    graph.add_edges_from(("hub2", f"s{i}") for i in range(40, 90))
+    graph.add_edges_from((f"s{i}", "series") for i in range(0, 90, 10))
+    part = network.drawn_part(graph, 12)
+    # s40 joins the hubs and the series (3 links): taken first, it brings them within reach
+    assert part[:4] == ["hub1", "s40", "hub2", "series"] and len(part) == 12
+    assert nx.is_connected(graph.subgraph(part))
+    assert network.drawn_part(graph, 12) == part  # same data, same part
+    assert sorted(network.drawn_part(graph, 1000)) == sorted(graph)
 
 
 def test_the_full_graph_keeps_labels_types_and_properties(small):
@@ -86,16 +139,16 @@ def test_the_full_graph_from_the_store_is_the_graph_read_statement_by_statement(
         assert sorted(full.edges(keys=True, data=True)) == sorted(walked.edges(keys=True, data=True))
 
 
-def test_the_summary_counts_the_communities_the_measures_found(small):
-    graph = network.projection(small, "org-topic")
+def test_the_summary_counts_the_communities_the_measures_found(attended):
+    graph = network.projection(attended, "org-topic")
     values = network.measure(graph, ["community", "degree"])
     assert network.summary(graph, values) == network.summary(graph)
     assert network.summary(graph, values)["communities"] == len({v["community"] for v in values.values()})
 
 
 @pytest.mark.parametrize("fmt", network.EXPORT_FORMATS)
-def test_exports_read_back_isomorphic_with_their_attributes(small, tmp_path, fmt):
-    graph = network.projection(small, "org-topic")
+def test_exports_read_back_isomorphic_with_their_attributes(attended, tmp_path, fmt):
+    graph = network.projection(attended, "org-topic")
     target = tmp_path / f"net.{fmt}"
     network.export(graph, fmt, target)
     reread = network.read(target, fmt)
@@ -112,6 +165,22 @@ def test_shipped_data_figures_are_stable(loaded):
     assert first == network.measure(network.projection(loaded, "topics", "2022"), network.MEASURES)
     top = max(first, key=lambda n: first[n]["degree"])
     assert top.endswith("topic/human-rights-due-diligence")
+    assert network.complete_by_construction(orgs)  # 13 members and 5 outside experts, all sharing 2022
+
+
+def test_on_the_shipped_data_no_organisation_is_linked_to_a_topic_it_was_not_tied_to(loaded):
+    """The review says the outside experts came to "other sessions", unnamed, and lists who
+    took part in the year, not who attended each session: so the ICRC is linked to no topic
+    (it used to be linked to all eleven, Remedy among them), and the org-topic projection is
+    empty, saying why."""
+    icrc, remedy = BASE + "org/icrc", BASE + "topic/remedy"
+    with pytest.raises(network.EmptyProjection, match="ties no organisation to a particular session"):
+        network.projection(loaded, "org-topic", "2022")
+    for name in ("cop", "full"):
+        graph = network.projection(loaded, name)
+        assert not graph.has_edge(icrc, remedy) and not graph.has_edge(remedy, icrc)
+    cop = network.projection(loaded, "cop", "2022")
+    assert set(cop[icrc]) == {BASE + "series/cop-2022"} and cop.nodes[icrc]["role"] == "outside expert"
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -132,6 +201,8 @@ def test_network_cli_outputs(cli, tmp_path):
     assert data["summary"]["nodes"] == 11 and data["nodes"][0]["label"] == "Human Rights Due Diligence"
     table = cli("network", "--year", "2022")
     assert table.returncode == 0 and "orgs network in 2022: 18 nodes, 153 edges, density 1" in table.stdout
+    empty = cli("network", "--projection", "org-topic", "--year", "2022")
+    assert empty.returncode == 2 and "ties no organisation to a particular session" in empty.stderr
     target = tmp_path / "orgs.graphml"
     proc = cli("network", "export", "--format", "graphml", "-o", str(target))
     assert proc.returncode == 0 and nx.read_graphml(target).number_of_nodes() == 18

@@ -7,21 +7,26 @@ benchmarks all call these functions.
 - ``orgs``: organisations linked when they took part in the same year of the COP (as
   members or outside experts); weight = number of such years.
 - ``topics``: topics linked when one session's theme covers both; weight = sessions.
-- ``org-topic``: organisations and topics (bipartite), linked when the organisation took
-  part in a year whose sessions covered the topic; weight = sessions. The sources do not
-  say which company attended which session, so this is year-level, never session-level.
+- ``org-topic``: organisations and topics (bipartite), linked when the data ties the
+  organisation to a session (attendee, contributor, performer) whose theme is the topic;
+  weight = sessions. Taking part in a year ties an organisation to no session: the review
+  lists a year's sessions, not who attended each, so the bundled data has no such link.
 - ``people``: people and the organisations they held a post or membership in.
 - ``full``: every resource and every link between resources (literals left out).
 - ``cop``: the whole COP at a glance: organisations linked to the yearly series they took part
   in (as members or outside experts), sessions to their series and their topics, and the
-  groups that attended a session. Organisations meet sessions only through the series,
-  because the sources never say which company attended which session.
+  groups that attended a session. Organisations meet a session only where the data ties
+  them to it; the bundled sources never say which company attended which session.
 
-:func:`neighbourhood` gives the resources around any one resource, for its page.
+A projection can be complete by construction (:func:`complete_by_construction`): everyone
+linked to everyone through a shared year. Its links then say no more than the list of its
+nodes, and the explorer says so in words. :func:`neighbourhood` gives the resources around
+any one resource, for its page; :func:`drawn_part` the part of a large network worth drawing.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -33,7 +38,7 @@ from weakref import WeakKeyDictionary
 import networkx as nx
 from networkx.algorithms import bipartite
 from rdflib import RDF, Graph, URIRef
-from rdflib.namespace import DCTERMS, ORG, SDO
+from rdflib.namespace import DCTERMS, ORG
 from rdflib.term import Node
 
 from cop_graph.errors import NetworkError, UnknownResource
@@ -60,6 +65,21 @@ BETWEENNESS_BUDGET = 5_000_000  # sources x (nodes + edges) above which betweenn
 PROVENANCE = (COP.Passage, DCTERMS.BibliographicResource)
 RELATIONS = (ORG.Membership,)
 NEIGHBOURHOOD_LIMIT = 150
+
+# Why a projection can be empty where the data is not: said with the error.
+EMPTY_BECAUSE = {
+    "org-topic": ": the data ties no organisation to a particular session (taking part in a year ties it to "
+                 "none), so no organisation is linked to a topic",
+}
+
+
+class EmptyProjection(NetworkError):
+    """A projection without nodes for data that has some: for a year, or because the data
+    lacks what it is built from (``EMPTY_BECAUSE``)."""
+
+    def __init__(self, message: str, projection: str, year: str | None) -> None:
+        super().__init__(message)
+        self.projection, self.year = projection, year
 
 
 @dataclass(frozen=True)
@@ -117,6 +137,12 @@ _primary_type = lru_cache(maxsize=4096)(primary_type)  # few kinds of node, on m
 _short = lru_cache(maxsize=4096)(short)  # classes and properties: few, named on many nodes and edges
 
 
+def describe(loaded: CopDataset, nodes: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Label, type and IRI of the given nodes, as every projection's nodes carry them."""
+    union, base = loaded.dataset, loaded.config.base
+    return {node: _node_attributes(union, URIRef(node), base) for node in nodes}
+
+
 def _label_nodes(network: nx.Graph, loaded: CopDataset) -> nx.Graph:
     union = loaded.dataset
     for node in network.nodes:
@@ -134,31 +160,49 @@ def _bipartite(edges: Iterable[tuple[str, str]]) -> nx.Graph:
 
 
 def _project(edges: list[tuple[str, str]]) -> nx.Graph:
+    if not edges:  # networkx refuses to project an empty graph; a year without sessions has no topic links
+        return nx.Graph()
     graph = _bipartite(edges)
     left = {a for a, _ in edges}
     return bipartite.weighted_projected_graph(graph, left)
 
 
 def project_orgs(rows: list[dict[str, str]]) -> nx.Graph:
-    return _project([(r["organisation"], f'{r["series"]}') for r in rows])
+    network = _project([(r["organisation"], f'{r["series"]}') for r in rows])
+    _roles(network, rows, "role")
+    return network
 
 
 def project_topics(rows: list[dict[str, str]]) -> nx.Graph:
-    return _project([(r["topic"], r["session"]) for r in rows])
+    network = _project([(r["topic"], r["session"]) for r in rows])
+    nx.set_node_attributes(network, "topic", "role")
+    return network
 
 
-def project_org_topic(orgs: list[dict[str, str]], sessions: list[dict[str, str]]) -> nx.Graph:
-    sessions_on: dict[str, Counter[str]] = defaultdict(Counter)  # series -> topic -> sessions
+def project_org_topic(at_sessions: list[dict[str, str]], sessions: list[dict[str, str]]) -> nx.Graph:
+    """Organisations and topics, linked through the sessions the data ties each organisation
+    to (``at_sessions``: organisation, session, relation); weight = such sessions. Taking part
+    in a year is no tie to its sessions, so it links an organisation to no topic."""
+    topics_of: dict[str, set[str]] = defaultdict(set)
     for row in sessions:
-        sessions_on[row.get("series", "")][row["topic"]] += 1
-    weights: Counter[tuple[str, str]] = Counter()
-    for row in orgs:
-        for topic, count in sessions_on.get(row["series"], {}).items():
-            weights[(row["organisation"], topic)] += count
+        topics_of[row["session"]].add(row["topic"])
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)  # (organisation, topic) -> sessions
+    relations: dict[tuple[str, str], set[str]] = defaultdict(set)
+    roles: dict[str, set[str]] = defaultdict(set)
+    for row in at_sessions:
+        for topic in topics_of.get(row["session"], ()):
+            seen[(row["organisation"], topic)].add(row["session"])
+            relations[(row["organisation"], topic)].add(row.get("relation", ""))
+            roles[row["organisation"]].add(row.get("relation", ""))
     network = nx.Graph()
-    network.add_nodes_from({o for o, _ in weights}, bipartite=0)
-    network.add_nodes_from({t for _, t in weights}, bipartite=1)
-    network.add_weighted_edges_from((o, t, w) for (o, t), w in weights.items())
+    network.add_nodes_from(sorted({o for o, _ in seen}), bipartite=0)
+    network.add_nodes_from(sorted({t for _, t in seen}), bipartite=1)
+    for pair, at in sorted(seen.items()):
+        network.add_edge(*pair, weight=len(at), relation="; ".join(sorted(relations[pair] - {""})))
+    for organisation, found in roles.items():
+        network.nodes[organisation]["role"] = "; ".join(sorted(found - {""}))
+    for topic in {t for _, t in seen}:
+        network.nodes[topic]["role"] = "topic"
     return network
 
 
@@ -172,10 +216,11 @@ def project_people(rows: list[dict[str, str]]) -> nx.Graph:
 
 
 def project_cop(orgs: list[dict[str, str]], sessions: list[dict[str, str]],
-                attendees: Iterable[tuple[str, str]] = ()) -> nx.Graph:
+                attendees: Iterable[tuple[str, str]] = (), at_sessions: Iterable[dict[str, str]] = ()) -> nx.Graph:
     """Organisations, series, sessions, topics and attending groups; each edge says which
     relation it stands for (``member``, ``outside expert``, ``part of``, ``theme``,
-    ``attended by``). Organisations link to series only: no source puts a company in a session."""
+    ``attended by``, and for an organisation the data ties to a session, that tie).
+    Organisations link to series, and to a session only where a statement puts them there."""
     network = nx.Graph()
 
     def link(a: str, b: str, relation: str) -> None:
@@ -191,14 +236,34 @@ def project_cop(orgs: list[dict[str, str]], sessions: list[dict[str, str]],
         link(row["session"], row["topic"], "theme")
     for session, group in attendees:
         link(session, group, "attended by")
+    for row in at_sessions:
+        if row["session"] in network:
+            link(row["organisation"], row["session"], row.get("relation", "attendee"))
+    _roles(network, orgs, "role")
+    _roles(network, at_sessions, "relation")
+    for row in sessions:
+        network.nodes[row["topic"]]["role"] = "topic"
     return network
 
 
-def _attendees(loaded: CopDataset, sessions: list[dict[str, str]]) -> list[tuple[str, str]]:
-    """The groups recorded as attending the given sessions (``schema:attendee``)."""
-    graph = loaded.dataset
-    return [(session, str(group)) for session in sorted({r["session"] for r in sessions})
-            for group in sorted(graph.objects(URIRef(session), SDO.attendee)) if isinstance(group, URIRef)]
+def _roles(network: nx.Graph, rows: Iterable[dict[str, str]], column: str) -> None:
+    """Each organisation's roles in the rows (``member``, ``outside expert``, ``attendee`` …)
+    as its ``role``: what it took part as, which its type does not say."""
+    for row in rows:
+        node = row["organisation"]
+        if node in network and row.get(column):
+            found = set(filter(None, network.nodes[node].get("role", "").split("; "))) | {row[column]}
+            network.nodes[node]["role"] = "; ".join(sorted(found))
+
+
+def _attendees(loaded: CopDataset, sessions: list[dict[str, str]],
+               organisations: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """The groups recorded as attending the given sessions (``schema:attendee``); an
+    organisation attending is among ``organisations``, the ties of organisations to sessions."""
+    wanted = {r["session"] for r in sessions}
+    tied = {(r["session"], r["organisation"]) for r in organisations}
+    return sorted((r["session"], r["attendee"]) for r in Rows.of(loaded, "network-attendees").rows
+                  if r["session"] in wanted and (r["session"], r["attendee"]) not in tied)
 
 
 def from_rdf(graph: Graph, base: str = "") -> nx.MultiDiGraph:
@@ -266,8 +331,10 @@ def _in_year(row: dict[str, str], year: str | None) -> bool:
     return row.get("begin", "0000") <= year <= row.get("end", "9999")
 
 
-def projection(loaded: CopDataset, name: str, year: str | None = None) -> nx.Graph:
-    """One projection of the loaded graph, for one year or all of them."""
+def projection(loaded: CopDataset, name: str, year: str | None = None, labelled: bool = True) -> nx.Graph:
+    """One projection of the loaded graph, for one year or all of them. ``labelled=False``
+    leaves out the nodes' labels and types (a lookup per node: 20 s for the 19,000 nodes of
+    ``cop`` at 10^6 triples), for a caller that names only the few it shows (:func:`describe`)."""
     if name not in PROJECTIONS:
         raise NetworkError(f"unknown projection {name!r}; choose one of: {', '.join(PROJECTIONS)}")
     if year is not None and name != "people" and year not in years(loaded):
@@ -283,19 +350,21 @@ def projection(loaded: CopDataset, name: str, year: str | None = None) -> nx.Gra
         network = {
             "orgs": lambda: project_orgs(pick("network-organisations")),
             "topics": lambda: project_topics(pick("network-session-topics")),
-            "org-topic": lambda: project_org_topic(pick("network-organisations"), pick("network-session-topics")),
+            "org-topic": lambda: project_org_topic(pick("network-organisation-sessions"),
+                                                   pick("network-session-topics")),
             "people": lambda: project_people(pick("network-people")),
-            "cop": lambda: _cop(loaded, pick("network-organisations"), pick("network-session-topics")),
+            "cop": lambda: project_cop(pick("network-organisations"), pick("network-session-topics"),
+                                       _attendees(loaded, pick("network-session-topics"),
+                                                  pick("network-organisation-sessions")),
+                                       pick("network-organisation-sessions")),
         }[name]()
-        _label_nodes(network, loaded)
+        if labelled:
+            _label_nodes(network, loaded)
     if network.number_of_nodes() == 0:
-        raise NetworkError(f"the {name} projection is empty" + (f" for {year}" if year else ""))
+        raise EmptyProjection(f"the {name} projection is empty" + (f" for {year}" if year else "")
+                              + EMPTY_BECAUSE.get(name, ""), name, year)
     network.graph.update({"projection": name} if year is None else {"projection": name, "year": year})
     return network
-
-
-def _cop(loaded: CopDataset, orgs: list[dict[str, str]], sessions: list[dict[str, str]]) -> nx.Graph:
-    return project_cop(orgs, sessions, _attendees(loaded, sessions))
 
 
 def neighbourhood(loaded: CopDataset, iri: str, radius: int = 1, limit: int = NEIGHBOURHOOD_LIMIT) -> nx.MultiDiGraph:
@@ -366,6 +435,62 @@ def _full_in_year(network: nx.MultiDiGraph, loaded: CopDataset, year: str) -> nx
     elsewhere = {r["resource"] for r in Rows.of(loaded, "network-dated").rows if not _in_year(r, year)}
     network.remove_nodes_from([n for n in network if n in elsewhere])
     return network
+
+
+def participants(loaded: CopDataset, year: str | None = None) -> list[dict[str, str]]:
+    """Who took part in which year of the COP and as what (organisation, series, year, role):
+    the rows the organisation projection is built from, for saying in words what it shows."""
+    return [r for r in Rows.of(loaded, "network-organisations").rows if _in_year(r, year)]
+
+
+def sessions(loaded: CopDataset, year: str | None = None) -> list[dict[str, str]]:
+    """The sessions' themes (session, topic, series, year) of one year or all."""
+    return [r for r in Rows.of(loaded, "network-session-topics").rows if _in_year(r, year)]
+
+
+def complete_by_construction(network: nx.Graph) -> bool:
+    """Whether the links say nothing the list of nodes does not: every node linked to every
+    other (density 1), or, in a bipartite projection, every node of a side linked to the same
+    nodes of the other (each side of two or more). An organisation projection for one year is
+    complete this way because everyone who took part shares the year, not because they met."""
+    simple = _simple(network)
+    if len(simple) < 3 or simple.number_of_edges() == 0:
+        return False
+    if nx.density(simple) == 1:
+        return True
+    sides: dict[object, list[str]] = defaultdict(list)
+    for node, side in simple.nodes(data="bipartite"):
+        sides[side].append(node)
+    if None in sides or len(sides) != 2:
+        return False
+    return all(len(members) >= 2 and len({frozenset(simple[m]) for m in members}) == 1 for members in sides.values())
+
+
+def drawn_part(network: nx.Graph, limit: int) -> list[str]:
+    """At most ``limit`` nodes worth drawing of a network too large to draw whole: grown from
+    the best-connected node, always adding the best-connected node next to those taken, so
+    the part stays connected and keeps the hubs and what joins them (the best-connected
+    nodes alone are often not linked to each other: topics, series). Each further component,
+    largest first, starts its own growth while room is left. Ties go by IRI: same data, same part."""
+    simple = _simple(network)
+    if len(simple) <= limit:
+        return sorted(simple)
+    degree = dict(simple.degree())
+    taken: list[str] = []
+    for component in sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c))):
+        if len(taken) >= limit:
+            break
+        start = min(component, key=lambda n: (-degree[n], n))
+        frontier = [(-degree[start], start)]
+        queued = {start}
+        while frontier and len(taken) < limit:
+            _, node = heapq.heappop(frontier)
+            taken.append(node)
+            for other in simple[node]:
+                if other not in queued:
+                    queued.add(other)
+                    heapq.heappush(frontier, (-degree[other], other))
+    return taken
 
 
 def default_measures(projection: str) -> tuple[str, ...]:
@@ -447,11 +572,18 @@ def _simple(network: nx.Graph) -> nx.Graph:
 _SIMPLE: WeakKeyDictionary[nx.Graph, nx.Graph] = WeakKeyDictionary()
 
 
-def summary(network: nx.Graph, values: dict[str, dict[str, float | int]] | None = None) -> dict[str, float | int]:
+def simple_graph(network: nx.Graph) -> nx.Graph:
+    """The network as the simple undirected graph its measures and pictures read (shared: do not change it)."""
+    return _simple(network)
+
+
+def summary(network: nx.Graph, values: dict[str, dict[str, float | int]] | None = None,
+            communities: bool = True) -> dict[str, float | int]:
     """Size, density, components and communities. Communities are taken from ``values`` when
     :func:`measure` has already found them (Louvain is the costliest step at scale); the typed
     graphs (the full graph, a CONSTRUCT's) have them only then, as they have betweenness and
-    communities only when asked for."""
+    communities only when asked for. ``communities=False`` leaves them out (the explorer's
+    pictures: seconds at 10^6 triples for a number no picture shows)."""
     simple = _simple(network)
     found = {
         "nodes": simple.number_of_nodes(),
@@ -462,7 +594,7 @@ def summary(network: nx.Graph, values: dict[str, dict[str, float | int]] | None 
     measured = [v.get("community") for v in (values or {}).values()]
     if measured and None not in measured:
         found["communities"] = len(set(measured))
-    elif not network.is_multigraph():
+    elif communities and not network.is_multigraph():
         found["communities"] = len(nx.community.louvain_communities(simple, weight="weight", seed=0))
     return found
 

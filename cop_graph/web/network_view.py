@@ -1,5 +1,8 @@
 """The network view: the whole COP (or another projection) and the neighbourhood of any
-resource, drawn as SVG whose nodes link to the resources' pages.
+resource. The page carries its drawing twice: as SVG whose nodes link to the resources'
+pages (read without JavaScript), and as JSON in a data block that ``static/network.js`` draws
+with cytoscape.js to pan, zoom, filter and search. A projection that would mislead as a
+picture (everyone linked to everyone) is said in words instead.
 
 URLs: ``/network?projection=&year=`` (default projection ``cop``) and
 ``/network?resource=<IRI>&radius=1`` for a neighbourhood; ``/network.json``,
@@ -14,7 +17,7 @@ from cop_graph.analysis import network
 from cop_graph.errors import ParameterError, UnknownResource
 from cop_graph.web import twin
 from cop_graph.web.links import checked_iri
-from cop_graph.web.pages.network import NOTES, neighbourhood, projection_drawing, years
+from cop_graph.web.pages.network import NOTES, TITLES, neighbourhood, projection_drawing, years
 
 network_view = Blueprint("network_view", __name__)
 
@@ -42,8 +45,9 @@ def view() -> Response:
         if projection not in network.PROJECTIONS:
             raise ParameterError(f"unknown projection {projection!r}; choose one of: {', '.join(network.PROJECTIONS)}")
         picture = projection_drawing(loaded, projection, request.args.get("year") or None)
-    return twin.respond(picture, "network.html", projections=network.PROJECTIONS, years=years(loaded),
-                        note=NOTES.get(picture.projection or ""),
+    return twin.respond(picture, "network.html", projections=network.PROJECTIONS, titles=TITLES,
+                        years=years(loaded), note=NOTES.get(picture.projection or ""),
+                        data=picture.as_json() if picture.nodes else None,
                         json_url=url_for("network_view.view_json", **request.args.to_dict()))
 
 
