@@ -17,6 +17,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 
 from .accessibility import assert_accessible
+from .test_network_view import at, open_network, rendered
 from .test_pages import open_page, response_status, wait
 
 pytestmark = [pytest.mark.full, pytest.mark.xdist_group("browser")]
@@ -137,7 +138,7 @@ def test_from_telefonica_to_a_session(browser, site, screenshot):
     assert len(sessions) == 6 and SESSION in sessions, sessions
     follow(browser, link_to(browser, incoming, SESSION))
     assert path_of(browser) == SESSION
-    assert_resource_page(browser, "COP Q2 Session 2")
+    assert_resource_page(browser, "COP Q2 Session 2 — 17 May 2022")  # another session bears the same label
     start = browser.find_element(By.CSS_SELECTOR, f"{statements} tr:has(th span[title='schema:startDate']) td")
     assert start.find_element(By.CSS_SELECTOR, "span.literal").text == "17 May 2022"
     assert link_to(browser, statements, "/series/cop-2022").text == "COP 2022"
@@ -215,15 +216,19 @@ def test_named_query_from_the_query_page(browser, site, screenshot):
 
 
 def test_network_view_node_leads_to_its_page(browser, site, screenshot):
-    open_page(browser, site + "/network")
-    picture = browser.find_element(By.CSS_SELECTOR, "main svg.network-svg")
+    open_network(browser, site + "/network")
     screenshot("loaded")
     assert_accessible(browser)
 
-    circle = node_circle(picture, "/org/telefonica")
-    label = node_label(circle)
+    canvas = browser.find_element(By.ID, "network-canvas")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", canvas)
+    iri = "https://w3id.org/b-tech-cop/org/telefonica"
+    label = browser.execute_script("return window.copNetwork.getElementById(arguments[0]).data('label')", iri)
     assert label == "Telefónica"
-    follow(browser, circle.find_element(By.XPATH, ".."), click_on=circle)
+    start = browser.current_url
+    at(browser, canvas, *rendered(browser, iri)).click().perform()
+    wait(browser).until(ec.url_changes(start))
+    wait(browser).until(lambda d: d.execute_script("return document.readyState") == "complete")
     assert path_of(browser) == "/org/telefonica"
     assert_resource_page(browser, label)
     screenshot("followed")
@@ -250,7 +255,7 @@ def test_neighbourhood_picture_node_leads_to_its_page(browser, site, screenshot)
 @pytest.mark.parametrize(("path", "links", "title"), [
     ("/topics", "main .tree a", "Topics"),
     ("/timeline", "main ol.timeline a", "Timeline"),
-    ("/classes/cop:Session", "main table tbody a", "COP session (cop:Session)"),
+    ("/classes/cop:Session", "main table tbody a", "COP session"),
 ], ids=["topics", "timeline", "class"])
 def test_listing_leads_to_its_first_resource(browser, site, screenshot, path, links, title):
     open_page(browser, site + path)
