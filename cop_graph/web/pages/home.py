@@ -123,16 +123,17 @@ def _glance(loaded: CopDataset) -> Glance:
     def item(iri: object, detail: str = "") -> Item:
         return Item(str(iri), distinct_name(graph, URIRef(str(iri)), base), "", detail)
 
-    counts = {str(r["year"]): int(r["members"]) for r in _rows(loaded, "members-over-time")}
-    if not counts:
+    per_year = _members_per_year(loaded)
+    if not per_year:
         return Glance(None)
-    year = max(counts)
-    longest = max(counts.values()) or 1
-    bars = [YearBar(y, n, [item(r["member"]) for r in _rows(loaded, "joined-in-year", year=y)]
-                    if y != min(counts) else [], round(100 * n / longest))
-            for y, n in sorted(counts.items())]
-    members = sorted((item(r["member"]) for r in _rows(loaded, "members-in-year", year=year)),
-                     key=lambda i: i.label.casefold())
+    year = max(per_year)
+    longest = max(len(m) for m in per_year.values()) or 1
+    bars, earlier = [], set()
+    for y in sorted(per_year):
+        joined = sorted((item(m) for m in per_year[y] - earlier), key=lambda i: i.label.casefold()) if earlier else []
+        bars.append(YearBar(y, len(per_year[y]), joined, round(100 * len(per_year[y]) / longest)))
+        earlier |= per_year[y]
+    members = sorted((item(m) for m in per_year[year]), key=lambda i: i.label.casefold())
     sessions = [Item(str(r["session"]), str(r["label"]), "", str(r.get("theme", "")), str(r["date"]),
                      format_date(r["date"]) or str(r["date"]))
                 for r in sorted(_rows(loaded, "sessions-in-year", year=year), key=lambda r: str(r["date"]))]
@@ -142,8 +143,25 @@ def _glance(loaded: CopDataset) -> Glance:
     experts = sorted((item(r["organisation"]) for r in _rows(loaded, "outside-experts-in-year", year=year)),
                      key=lambda i: i.label.casefold())
     developments = [item(r["development"], _when(r)) for r in _rows(loaded, "developments-in-year", year=year)]
-    members = list({i.iri: i for i in members}.values())  # a company with two memberships in the year, once
     return Glance(year, bars, members, sessions, topics, experts, developments)
+
+
+def _members_per_year(loaded: CopDataset) -> dict[str, set[str]]:
+    """The members of the COP in each year its memberships name: a membership counts in every
+    year from its beginning to its end (open ends reach the first or last year named). The
+    COP is the collaboration at ``org/cop`` under the base, else the one with most members."""
+    rows = select(loaded, "membership-years")
+    if not rows:
+        return {}
+    by_collaboration: dict[str, list[dict]] = {}
+    for row in rows:
+        by_collaboration.setdefault(str(row["collaboration"]), []).append(row)
+    cop = loaded.config.base + "org/cop"
+    chosen = by_collaboration.get(cop) or max(by_collaboration.values(), key=len)
+    spans = [(str(r["member"]), str(r["begin"])[:4] if "begin" in r else None,
+              str(r["end"])[:4] if "end" in r else None) for r in chosen]
+    years = sorted({y for _, begin, end in spans for y in (begin, end) if y})
+    return {y: {m for m, begin, end in spans if (begin or y) <= y <= (end or y)} for y in years}
 
 
 def _when(row: dict) -> str:
