@@ -12,6 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
+from email.message import Message
 
 
 def _version() -> str:
@@ -36,6 +37,13 @@ def sparql_request(endpoint: str, query: str, accept: str, timeout: float,
 
     Raises urllib's errors (``HTTPError`` for an error status, ``URLError`` when the
     endpoint cannot be reached, ``TimeoutError``) for the caller to put in its own words."""
+    return sparql_response(endpoint, query, accept, timeout, params)[0]
+
+
+def sparql_response(endpoint: str, query: str, accept: str, timeout: float,
+                    params: Sequence[tuple[str, str]] = ()) -> tuple[bytes, int, Message]:
+    """:func:`sparql_request`, with the answer's status and headers: a store may say there
+    that the answer is not whole (Virtuoso's ``X-SPARQL-MaxRows``, ``X-SQL-State``)."""
     form = urllib.parse.urlencode([("query", query), *params])
     headers = {"Accept": accept, "User-Agent": USER_AGENT}
     if len(form) < 2000:
@@ -44,7 +52,7 @@ def sparql_request(endpoint: str, query: str, accept: str, timeout: float,
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         request = urllib.request.Request(endpoint, form.encode("ascii"), headers)
     with _OPENER.open(request, timeout=timeout) as response:
-        return response.read()
+        return response.read(), response.status, response.headers
 
 
 def send(url: str, method: str, body: bytes | None, content_type: str | None, timeout: float) -> int:

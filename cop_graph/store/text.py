@@ -1,5 +1,7 @@
 """The query text a store receives: the user's query, after the prefixes every query may
-use undeclared, with its bound values as a VALUES block at the head of each WHERE clause.
+use undeclared, with its bound values as a VALUES block at the head of each WHERE clause
+(or, for a remote store, as BIND clauses there: the same one solution, and Virtuoso 7.2
+never finishes some queries that carry a VALUES block).
 
 A named query's parameters bind the whole query, subqueries included. A trailing VALUES
 joins after the projection, so a parameter the query does not select would filter
@@ -67,10 +69,12 @@ _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89
 DECLARED = "".join(f"PREFIX {prefix}: <{namespace}> " for prefix, namespace in PREFIXES.items())
 
 
-def store_text(text: str, bindings: dict[str, Node], declare: bool = False) -> str:
+def store_text(text: str, bindings: dict[str, Node], declare: bool = False, bind: bool = False) -> str:
     """The query with its bound values at the head of each WHERE clause; with ``declare``,
     after PREFIX lines for our prefixes (the query's own PREFIX lines come after and win),
-    for a store that does not take default prefixes."""
+    for a store that does not take default prefixes; with ``bind``, as one BIND a value
+    rather than a VALUES block (at the head of a group both give the one solution that binds
+    each name, joined with the rest)."""
     if _ESCAPED_SURROGATE.search(text):  # stores refuse the whole query
         raise QueryError("the query holds a lone surrogate code point (such as \\uD800), which is not Unicode "
                          "text and cannot be sent to the store")
@@ -81,8 +85,11 @@ def store_text(text: str, bindings: dict[str, Node], declare: bool = False) -> s
         heads = _heads(text)
     if heads is None:
         raise QueryError("the query has no WHERE clause to bind its parameters in; write CONSTRUCT { … } WHERE { … }")
-    names = " ".join(f"?{name}" for name in bindings)
-    block = f" VALUES ({names}) {{ ({' '.join(term.n3() for term in bindings.values())}) }}"
+    if bind:
+        block = "".join(f" BIND ({term.n3()} AS ?{name})" for name, term in bindings.items())
+    else:
+        names = " ".join(f"?{name}" for name in bindings)
+        block = f" VALUES ({names}) {{ ({' '.join(term.n3() for term in bindings.values())}) }}"
     start = 0
     for end in heads:
         pieces += [text[start:end], block]
