@@ -49,7 +49,7 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
     """Serve the explorer and the SPARQL endpoint (/sparql) with a production WSGI server."""
     from waitress import create_server
 
-    from cop_graph.web import create_app
+    from cop_graph.web import create_app, warm
 
     config = ctx.obj["config"]
     config = replace(config, **{k: v for k, v in (("workers", workers), ("query_timeout", query_timeout),
@@ -76,6 +76,7 @@ def serve_command(ctx: click.Context, host: str, port: int, threads: int, worker
         except OSError as exc:
             raise OutputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         url = f"http://{host}:{server.effective_port}"
+        warm(app)
         click.echo(f"cop-graph on {url}/ — SPARQL endpoint {url}/sparql ({len(loaded):,} triples in the "
                    f"{config.store} store, {loaded.store.parsed} of {len(loaded.files)} files parsed; "
                    f"query workers: {config.workers}, time limit {config.query_timeout:g} s); Ctrl-C stops it",

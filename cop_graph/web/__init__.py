@@ -3,6 +3,7 @@ the query engine every surface uses."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -85,3 +86,25 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
         return response
 
     return app
+
+
+# The pages whose data aggregates the whole graph, computed once per dataset version (the memo):
+# asked for in the background when a server starts, so a visitor does not wait the minute
+# they take at 10^6 triples (a visitor who comes meanwhile waits for the same computation).
+WARMED = ("/", "/timeline", "/topics", "/classes", "/network", "/search?q=a")
+
+
+def warm(app: Flask) -> threading.Thread:
+    """Compute the aggregated pages' data in a background thread; errors are the pages' own
+    (a request for the page shows them), so they are not reported here."""
+    def run() -> None:
+        client = app.test_client()
+        for path in WARMED:
+            try:
+                client.get(path, headers={"Accept": "application/json"})
+            except Exception:  # the page shows its own error when asked for
+                continue
+
+    thread = threading.Thread(target=run, name="cop-graph-warm-pages", daemon=True)
+    thread.start()
+    return thread
