@@ -6,16 +6,20 @@ in the dataset; the caller adds the graph only when the whole file has been read
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
+import threading
 import warnings
 import xml.sax
 import xml.sax.handler
+from collections.abc import Iterator
 from pathlib import Path
 
 import defusedxml
 import defusedxml.sax
+import rdflib
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import XSD
@@ -169,7 +173,28 @@ def _named_context(document: object) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def _as_written() -> Iterator[None]:
+    """Literals keep the lexical form their file gives them: rdflib would rewrite it from the
+    value ("2006-08-23Z"^^xsd:date read as "2006-08-23", losing the time zone; "yes"^^xsd:boolean
+    as "false"), and the graph would no longer say what its files say."""
+    with _NORMALIZING:
+        before, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
+        try:
+            yield
+        finally:
+            rdflib.NORMALIZE_LITERALS = before
+
+
+_NORMALIZING = threading.Lock()  # rdflib's switch is global: one parse at a time changes it
+
+
 def _parse_text(text: str, fmt: str, path: Path, base: str | None = None) -> Graph:
+    with _as_written():
+        return _parse_as_written(text, fmt, path, base)
+
+
+def _parse_as_written(text: str, fmt: str, path: Path, base: str | None = None) -> Graph:
     base = base or path.resolve().as_uri()
     if fmt in QUAD_FORMATS:
         scratch = Dataset()
@@ -239,8 +264,7 @@ BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 def check_terms(graph: Graph, path: Path, text: str) -> None:
     """Refuse what is not RDF, which rdflib's parsers accept: IRIs with forbidden characters,
     literals as subjects, lone surrogates. An ill-typed literal ("2022-02-30"^^xsd:date) is
-    RDF and is loaded as written (``cop-graph validate`` reports it), except a boolean, whose
-    lexical form rdflib has already replaced: loading it would change the data."""
+    RDF and is loaded as written (``cop-graph validate`` reports it)."""
     for triple in graph:
         subject, predicate, _ = triple
         if isinstance(subject, Literal) or not isinstance(predicate, URIRef):
@@ -249,8 +273,6 @@ def check_terms(graph: Graph, path: Path, text: str) -> None:
             if isinstance(term, Literal) and _SURROGATE.search(term):
                 raise InputError(path, "a literal holds a lone surrogate code point (such as \\uD800), which is not "
                                        "Unicode text", _line_of_surrogate(text))
-            if isinstance(term, Literal) and term.datatype == XSD.boolean and ill_typed(term):
-                raise _bad_literal(graph, path, text, term)
             if isinstance(term, URIRef) and _SURROGATE.search(term):
                 raise InputError(path, "an IRI holds a lone surrogate code point (such as \\uD800), which is not "
                                        "Unicode text", _line_of_surrogate(text))

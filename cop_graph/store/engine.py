@@ -12,6 +12,7 @@ import io
 import itertools
 import json
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,9 @@ from cop_graph.store.base import Graphs, PendingFile, Written
 from cop_graph.store.text import store_text
 
 _PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+# An ill-typed boolean ("yes"^^xsd:boolean) is kept as written and reported by validate, with
+# its file and line; rdflib's warning on each reading of it would only repeat that.
+warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)
 # Triple files Oxigraph's own parser reads; others (quads, JSON-LD, N3) go through rdflib's,
 # which also merges a quad file's graphs into the file's one graph.
 _NATIVE = {suffix: s.media_type for s in (SYNTAXES["turtle"], SYNTAXES["nt"], SYNTAXES["xml"]) for suffix in s.suffixes}
@@ -250,7 +254,10 @@ def _from_ox(term: object) -> Node:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=URIRef(datatype))
+        if datatype == str(XSD.string):
+            return Literal(term.value)
+        # as the store holds it: rdflib would rewrite an ill-typed or unusual lexical form
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     raise QueryError(f"the store answered with a term this tool cannot show: {term!r}")
 
 
