@@ -80,6 +80,7 @@ def test_the_trig_dump_keeps_each_files_named_graph(client, loaded):
 
 def test_a_dump_is_written_once_per_dataset_version(client, monkeypatch):
     first = client.get("/dumps/cop-graph.nt").data
+    assert client.get("/dumps.json").status_code == 200  # the index gives every dump's size: all are written
 
     def never(*args: object) -> str:
         raise AssertionError("a dump was written again")

@@ -190,6 +190,8 @@ _NORMALIZING = threading.Lock()  # rdflib's switch is global: one parse at a tim
 
 
 def _parse_text(text: str, fmt: str, path: Path, base: str | None = None) -> Graph:
+    if fmt == "xml":  # RDF/XML's parseType="Literal" is defined as canonical XML, which rdflib writes
+        return _parse_as_written(text, fmt, path, base)
     with _as_written():
         return _parse_as_written(text, fmt, path, base)
 
