@@ -197,8 +197,9 @@ def test_the_kind_filter_hides_and_shows_a_kind(browser, site, screenshot):
     visible = "return window.copNetwork.nodes(':visible').length"
     assert browser.execute_script(visible) == 39
     topics = browser.find_element(By.CSS_SELECTOR, ".network-kinds input[value='topic']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", topics)
     topics.click()
-    assert browser.execute_script(visible) == 39 - 11
+    wait(browser).until(lambda d: d.execute_script(visible) == 39 - 11, message="the topics were not hidden")
     hidden = browser.execute_script("return window.copNetwork.nodes(':hidden').map(n => n.data('kind'))")
     assert set(hidden) == {"topic"}
     box = browser.find_element(By.ID, "network-find-input")
@@ -206,8 +207,9 @@ def test_the_kind_filter_hides_and_shows_a_kind(browser, site, screenshot):
     wait(browser).until(lambda d: "No node shown is named like" in d.find_element(By.ID, "network-found").text)
     into_view(browser)
     screenshot("without-topics")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", topics)  # the search scrolled away
     topics.click()
-    assert browser.execute_script(visible) == 39
+    wait(browser).until(lambda d: d.execute_script(visible) == 39, message="the topics were not shown again")
 
 
 @pytest.mark.parametrize("path", ["/network", "/network?projection=orgs&year=2022",
