@@ -1,15 +1,20 @@
 """The query editor on /sparql in real headless Chromium: the vendored editor loads without
 an error and without asking any other host, completes this dataset's prefixes, classes and
-properties, runs queries against this server and shows their answers as a table, a chart or
-Turtle, fits a 390 px screen, passes axe, and the page still works with JavaScript off."""
+properties, runs queries against this server and shows their answers as a table, a chart,
+Turtle or, for CONSTRUCT and DESCRIBE, a graph drawn with cytoscape.js, fits a 390 px screen,
+passes axe, and the page still works with JavaScript off."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.request import Request, urlopen
 
 import pytest
+from rdflib import Graph, Literal
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -17,6 +22,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from .accessibility import assert_accessible
+from .test_pages import response_status
 
 pytestmark = [pytest.mark.full, pytest.mark.xdist_group("browser")]
 
@@ -24,6 +30,20 @@ WAIT = 30  # seconds an explicit wait may take before it fails; no assertion is 
 EDITOR = ".query-editor .CodeMirror"
 ROWS = "#live-results table.results-table tbody tr"
 HINTS = ".CodeMirror-hints li"
+GRAPH = "#live-results .graph-canvas[data-ready='true']"
+GRAPH_TRIPLES = 500  # sparql-editor.js draws no more than these
+# Every session with the topics of its theme, and their names: sessions share topics.
+SESSION_TOPICS = """PREFIX cop: <https://w3id.org/b-tech-cop/ontology/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+CONSTRUCT { ?session cop:theme ?topic ; rdfs:label ?name . ?topic skos:prefLabel ?topicName }
+WHERE {
+  ?session cop:theme ?topic .
+  FILTER (isIRI(?topic))
+  OPTIONAL { ?session rdfs:label ?name }
+  OPTIONAL { ?topic skos:prefLabel ?topicName }
+}"""
+REMEDY = "https://w3id.org/b-tech-cop/topic/remedy"
 # Runs before any script of every page: what the page would only say on its console.
 WATCH = """
 window.__problems = [];
@@ -183,6 +203,8 @@ def test_a_construct_query_shows_its_triples_and_its_turtle(watched, site, scree
     set_query(watched, "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
                        "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a <https://schema.org/Corporation> ; rdfs:label ?l }")
     run_with_ctrl_enter(watched)
+    wait(watched).until(ec.presence_of_element_located((By.CSS_SELECTOR, GRAPH)))  # a graph answer opens as a graph
+    watched.find_element(By.CSS_SELECTOR, "#live-results .yasr_btn.select_table").click()
     rows = wait(watched).until(ec.presence_of_all_elements_located((By.CSS_SELECTOR, ROWS)))
     headers = [th.text for th in watched.find_elements(By.CSS_SELECTOR, "#live-results table.results-table th")]
     assert headers == ["subject", "predicate", "object"] and len(rows) > 10
@@ -193,6 +215,125 @@ def test_a_construct_query_shows_its_triples_and_its_turtle(watched, site, scree
     assert "rdfs:label" in turtle.text and "@prefix" in turtle.text
     assert problems(watched) == []
     assert_accessible(watched)
+
+
+def constructed(site: str, query: str) -> Graph:
+    """The endpoint's own answer to a CONSTRUCT query, asked over HTTP as any client would."""
+    request = Request(site + "/sparql", data=urlencode({"query": query}).encode(),
+                      headers={"Accept": "application/n-triples"})
+    with urlopen(request, timeout=WAIT) as response:
+        return Graph().parse(data=response.read().decode("utf-8"), format="nt")
+
+
+def drawing(driver: WebDriver) -> dict:
+    """What cytoscape draws in the graph view: counts, zoom, node names and link names."""
+    return driver.execute_script("""const cy = window.copResultGraph;
+        return {nodes: cy.nodes().length, edges: cy.edges().length, zoom: cy.zoom(),
+                labels: cy.nodes().map((n) => n.data('name')),
+                links: [...new Set(cy.edges().map((e) => e.data('text')))]};""")
+
+
+def overlapping_labels(driver: WebDriver) -> list[list[str]]:
+    """The pairs of nodes whose boxes, labels included, overlap in the graph view."""
+    return driver.execute_script("""const nodes = window.copResultGraph.nodes().toArray();
+        const boxes = nodes.map((n) => n.boundingBox({includeLabels: true, includeOverlays: false}));
+        const pairs = [];
+        boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b, k) => {
+            if (Math.min(a.x2, b.x2) > Math.max(a.x1, b.x1) && Math.min(a.y2, b.y2) > Math.max(a.y1, b.y1)) {
+                pairs.push([nodes[i].data('name'), nodes[i + 1 + k].data('name')]);
+            }
+        }));
+        return pairs;""")
+
+
+def view_button(driver: WebDriver, view: str) -> set[str]:
+    """The classes of the button that shows a view (``selected``, ``disabled``)."""
+    button = driver.find_element(By.CSS_SELECTOR, f"#live-results .yasr_btn.select_{view}")
+    return set(button.get_attribute("class").split())
+
+
+def test_a_construct_answer_is_drawn_as_a_graph_to_explore(watched, site, screenshot):
+    answer = constructed(site, SESSION_TOPICS)
+    resources = {s for s, _, _ in answer} | {o for _, _, o in answer if not isinstance(o, Literal)}
+    links = [o for _, _, o in answer if not isinstance(o, Literal)]
+    assert 10 < len(answer) <= GRAPH_TRIPLES and len(links) > 5  # drawn whole, with shared topics
+    assert len(resources) < 2 * len(links)  # sessions share topics: the drawing is linked, not pairs
+
+    open_editor(watched, site + "/sparql")
+    loaded = "return [typeof window.cytoscape, document.querySelectorAll('script[src*=\"cytoscape\"]').length]"
+    assert watched.execute_script(loaded) == ["undefined", 0]  # not until a graph is drawn
+    set_query(watched, SESSION_TOPICS)
+    run_with_ctrl_enter(watched)
+    canvas = wait(watched).until(ec.visibility_of_element_located((By.CSS_SELECTOR, GRAPH)))
+    assert "selected" in view_button(watched, "graph") and "disabled" in view_button(watched, "chart")
+    drawn = drawing(watched)
+    assert (drawn["nodes"], drawn["edges"]) == (len(resources), len(links))
+    assert "Remedy" in drawn["labels"] and drawn["links"] == ["theme"]  # the names in the answer and in the term list
+    summary = watched.find_element(By.CSS_SELECTOR, "#live-results .graph-summary").text
+    assert f"{len(resources)} resources and {len(links)} links, from {len(answer)} triples" in summary
+    assert canvas.size["height"] >= 320 and canvas.get_attribute("role") == "img"
+    assert overlapping_labels(watched) == []
+    watched.execute_script("arguments[0].scrollIntoView({block: 'center'})", canvas)
+    screenshot("graph")
+    assert problems(watched) == []
+    assert hosts_asked(watched) == {urlsplit(site).netloc}
+    assert_accessible(watched)
+
+    watched.find_element(By.CSS_SELECTOR, "#live-results [data-zoom=in]").click()
+    assert drawing(watched)["zoom"] == pytest.approx(drawn["zoom"] * 1.4, rel=1e-3)
+    watched.find_element(By.CSS_SELECTOR, "#live-results [data-zoom=fit]").click()
+    assert drawing(watched)["zoom"] == pytest.approx(drawn["zoom"], rel=1e-3)
+
+    def wheel_zooms_in(driver: WebDriver) -> bool:
+        # cytoscape leaves the wheel to the page for a moment after the page scrolled: turn it until it zooms
+        ActionChains(driver).scroll_from_origin(ScrollOrigin.from_element(canvas), 0, -300).perform()
+        return drawing(driver)["zoom"] > drawn["zoom"] * 1.01
+
+    wait(watched).until(wheel_zooms_in, message="the mouse wheel did not zoom the graph in")
+
+    # a SELECT keeps its table, with no graph on offer; the next CONSTRUCT is drawn again, by the
+    # cytoscape.js already loaded
+    set_query(watched, "SELECT ?s WHERE { ?s a <https://schema.org/Corporation> } LIMIT 3")
+    run_with_ctrl_enter(watched)
+    wait(watched).until(ec.presence_of_all_elements_located((By.CSS_SELECTOR, ROWS)))
+    assert "selected" in view_button(watched, "table") and "disabled" in view_button(watched, "graph")
+    set_query(watched, SESSION_TOPICS)
+    run_with_ctrl_enter(watched)
+    canvas = wait(watched).until(ec.visibility_of_element_located((By.CSS_SELECTOR, GRAPH)))
+    assert watched.execute_script(loaded) == ["function", 1]  # loaded once, for the first graph
+    assert drawing(watched)["nodes"] == len(resources)
+
+    # a click on a resource of this dataset opens its page, as the network page does
+    watched.execute_script("arguments[0].scrollIntoView({block: 'center'})", canvas)
+    at = watched.execute_script("return window.copResultGraph.getElementById(arguments[0]).renderedPosition()", REMEDY)
+    start = watched.current_url
+    ActionChains(watched).move_to_element_with_offset(canvas, round(at["x"] - canvas.size["width"] / 2),
+                                                      round(at["y"] - canvas.size["height"] / 2)).click().perform()
+    wait(watched).until(ec.url_changes(start))
+    wait(watched).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    assert urlsplit(watched.current_url).path == "/topic/remedy" and response_status(watched) == 200
+    assert watched.find_element(By.TAG_NAME, "h1").text == "Remedy"
+    assert problems(watched) == []
+
+
+def test_a_large_graph_answer_is_drawn_in_part_and_says_so(watched, site, screenshot):
+    everything = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    total = len(constructed(site, everything))
+    assert total > GRAPH_TRIPLES
+    open_editor(watched, site + "/sparql")
+    set_query(watched, everything)
+    run_with_ctrl_enter(watched)
+    canvas = wait(watched).until(ec.visibility_of_element_located((By.CSS_SELECTOR, GRAPH)))
+    summary = watched.find_element(By.CSS_SELECTOR, "#live-results .graph-summary").text
+    assert summary.startswith(f"The answer has {total:,} triples: only the first {GRAPH_TRIPLES} are drawn"), summary
+    assert "The Table view lists them all." in summary
+    drawn = drawing(watched)
+    literals = int(re.search(r"\(([\d,]+) literals in all\)", summary).group(1).replace(",", ""))
+    assert drawn["edges"] + literals == GRAPH_TRIPLES  # each triple drawn is a link or a node's value
+    assert f"{drawn['nodes']:,} resources and {drawn['edges']:,} links" in summary
+    watched.execute_script("arguments[0].scrollIntoView({block: 'center'})", canvas)
+    screenshot("capped")
+    assert problems(watched) == []
 
 
 def test_an_error_is_shown_with_the_cursor_where_it_is(watched, site, screenshot):
@@ -221,6 +362,16 @@ def test_nothing_scrolls_sideways_at_390_px(watched, site, screenshot):
         width = watched.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1], f"the page is {width[0]} px wide in a {width[1]} px window"
         assert_accessible(watched)
+        set_query(watched, SESSION_TOPICS)
+        run_with_ctrl_enter(watched)
+        graph = wait(watched).until(ec.visibility_of_element_located((By.CSS_SELECTOR, GRAPH)))
+        watched.execute_script("arguments[0].scrollIntoView()", graph)
+        screenshot("narrow-graph")
+        width = watched.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"with the graph the page is {width[0]} px wide in a {width[1]} px window"
+        assert graph.size["width"] <= width[1]
+        assert_accessible(watched)
+        assert problems(watched) == []
     finally:
         watched.set_window_size(size["width"], size["height"])
 

@@ -1,8 +1,9 @@
 // The query editor on /sparql: the page's textarea becomes a SPARQL editor (Yasqe, from the
 // vendored Yasgui bundle) that completes this dataset's prefixes, classes and properties from
 // /sparql/terms.json, and queries go to this server's own endpoint, their answers shown below
-// as a table, a chart or the response as sent (Turtle for CONSTRUCT and DESCRIBE). Without
-// JavaScript, or if the bundle is missing, the form sends the textarea as it always did.
+// as a table, a chart, a graph of nodes and links (CONSTRUCT and DESCRIBE) or the response as
+// sent (Turtle for CONSTRUCT and DESCRIBE). Without JavaScript, or if the bundle is missing, the
+// form sends the textarea as it always did.
 "use strict";
 
 (() => {
@@ -18,6 +19,7 @@
   registerCompleters(Yasqe, terms);
   Yasr.registerPlugin("table", resultTable(terms));
   Yasr.registerPlugin("chart", resultChart(terms));
+  Yasr.registerPlugin("graph", resultGraph(terms, form.dataset.cytoscape));
   const yasqe = makeEditor(Yasqe, form, textarea);
   const yasr = makeResults(Yasr);
   connect(form, textarea, yasqe, yasr);
@@ -140,7 +142,7 @@ function makeResults(Yasr) {
   section.appendChild(status);
   const yasr = new Yasr(section, {
     persistenceId: null,
-    pluginOrder: ["table", "chart", "response"],
+    pluginOrder: ["table", "graph", "chart", "response"],
     defaultPlugin: "table",
     errorRenderers: [renderError],
   });
@@ -174,13 +176,29 @@ function connect(form, textarea, yasqe, yasr) {
     document.querySelectorAll("main > section.results, main > .query-error").forEach((el) => el.remove());
     rememberQuery(form, yasqe.getValue());
   });
+  // Yasr keeps one chosen view for every answer; here each kind of answer opens in the view last
+  // chosen for that kind, a graph (CONSTRUCT, DESCRIBE) first as a graph, bindings as a table.
+  const views = { graph: "graph", bindings: "table" };
+  yasr.on("change", () => {
+    const chosen = yasr.selectedPlugin;
+    if (yasr.results && chosen && yasr.plugins[chosen] && yasr.plugins[chosen].canHandleResults()) {
+      views[yasr.results.getType() === "ttl" ? "graph" : "bindings"] = chosen;
+    }
+  });
   yasqe.on("queryResponse", (instance, response, duration) => {
     yasr.statusEl.textContent = "";
+    yasr.selectedPlugin = views[isGraphResponse(response) ? "graph" : "bindings"];
     yasr.setResponse(response, duration);
     markError(yasqe, response);
   });
   document.addEventListener("click", (event) => loadExample(event, yasqe));
   showServerError(textarea, yasqe);
+}
+
+/** Whether an answer is a graph (CONSTRUCT, DESCRIBE), from its media type, before Yasr reads it. */
+function isGraphResponse(response) {
+  const type = response && response.headers && response.headers.get ? response.headers.get("Content-Type") : null;
+  return typeof type === "string" && /turtle|n-triples|trig|n-quads/.test(type);
 }
 
 /** The page's URL says which query it shows, so it can be reloaded or shared (without
@@ -510,6 +528,344 @@ function legend(series) {
     list.appendChild(item);
   });
   return list;
+}
+
+// --- the graph view: a CONSTRUCT or DESCRIBE answer as nodes and links, drawn with cytoscape.js ---
+
+// More triples than this take long to lay out and are too dense to read; the table has them all.
+const GRAPH_TRIPLES = 500;
+// The literals that name a resource, in the order the server's pages choose them (rdf/labels.py).
+const NAMES = ["http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
+  "https://schema.org/name", "http://xmlns.com/foaf/0.1/name", "http://purl.org/dc/terms/title"];
+const TOOLTIP_VALUES = 12; // a node's tooltip lists this many of its values, then how many more
+
+/** The triples of a graph answer (Yasr reads Turtle into subject, predicate, object rows). */
+function triplesOf(yasr) {
+  const found = bindingsOf(yasr);
+  return found && yasr.results.getType() === "ttl" ? found.rows : null;
+}
+
+/** cytoscape.js is loaded the first time a graph is drawn, from this server, unless it already is. */
+function cytoscapeFrom(url) {
+  if (typeof window.cytoscape === "function") return Promise.resolve(window.cytoscape);
+  if (!url) return Promise.reject(new Error("no address for cytoscape.js"));
+  cytoscapeFrom.loading = cytoscapeFrom.loading || new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = url;
+    script.addEventListener("load", () => (typeof window.cytoscape === "function"
+      ? resolve(window.cytoscape) : reject(new Error("cytoscape.js did not start"))));
+    script.addEventListener("error", () => reject(new Error("cytoscape.js could not be loaded")));
+    document.head.appendChild(script);
+  }).catch((error) => {
+    cytoscapeFrom.loading = null; // the next graph tries again
+    throw error;
+  });
+  return cytoscapeFrom.loading;
+}
+
+/** A property's or class's name for people: its label in the dataset's terms, else its local
+ * name in words ("memberDuring" → "member during"), else its short form. */
+function termName(iri, known) {
+  const term = known && known.byIri.get(iri);
+  if (term && term.label) return term.label;
+  const local = iri.split(/[/#]/).pop();
+  if (local && /^[A-Za-z][\w-]*$/.test(local)) {
+    return local.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/_/g, " ").toLowerCase();
+  }
+  return shortForm(iri, known);
+}
+
+/** The name a resource is drawn with: a naming literal of the answer (English, then untagged,
+ * then any), else the term list's label for a class or property, else its short form. */
+function nodeName(node, known) {
+  for (const property of NAMES) {
+    const values = node.literals.filter((v) => v.property === property).map((v) => v.term);
+    const chosen = values.find((t) => (t["xml:lang"] || "").toLowerCase().startsWith("en"))
+      || values.find((t) => !t["xml:lang"]) || values[0];
+    if (chosen) return chosen.value;
+  }
+  if (node.term.type === "bnode") return `_:${node.term.value}`;
+  const term = known && known.byIri.get(node.term.value);
+  return term && term.label ? term.label : shortForm(node.term.value, known);
+}
+
+function literalText(term, known) {
+  let text = fitted(term.value.replace(/\s+/g, " "), 80);
+  if (term["xml:lang"]) text += ` @${term["xml:lang"]}`;
+  else if (term.datatype && term.datatype !== `${XSD}string`) text += ` (${termName(term.datatype, known)})`;
+  return text;
+}
+
+/** The drawing of the first GRAPH_TRIPLES triples: IRIs and blank nodes are nodes, a triple
+ * between two of them a link named by its property; a literal is a value of its subject, told
+ * when the node is pointed at, and a naming one names it. */
+function graphData(rows, known) {
+  const drawn = rows.slice(0, GRAPH_TRIPLES);
+  const nodes = new Map();
+  const node = (term) => {
+    const id = term.type === "bnode" ? `_:${term.value}` : term.value;
+    if (!nodes.has(id)) nodes.set(id, { id, term, literals: [] });
+    return nodes.get(id);
+  };
+  const links = [];
+  let values = 0;
+  for (const { subject, predicate, object } of drawn) {
+    const from = node(subject);
+    if (object.type === "uri" || object.type === "bnode") {
+      links.push({ source: from.id, target: node(object).id, property: predicate.value });
+    } else {
+      from.literals.push({ property: predicate.value, term: object });
+      values += 1;
+    }
+  }
+  const names = new Map();
+  const elements = [...nodes.values()].map((n) => {
+    const name = nodeName(n, known);
+    names.set(n.id, name);
+    const iri = n.term.type === "uri" ? n.term.value : null;
+    const ours = Boolean(iri && known && iri.startsWith(known.base) && iri.length > known.base.length);
+    const said = n.literals.slice(0, TOOLTIP_VALUES)
+      .map((v) => `${termName(v.property, known)}: ${literalText(v.term, known)}`);
+    if (n.literals.length > TOOLTIP_VALUES) said.push(`and ${n.literals.length - TOOLTIP_VALUES} more values`);
+    return {
+      group: "nodes",
+      data: {
+        id: n.id,
+        name,
+        // a zero-width space after each / and # lets cytoscape wrap a long IRI there, as it wraps words
+        text: fitted(name, 48).replace(/([/#])/g, "$1\u200b"),
+        url: ours ? pageOf(iri, known) : null,
+        page: iri ? pageOf(iri, known) : null, // what this server says about any IRI
+        about: [iri ? `${name} (${shortForm(iri, known)})` : name, ...said].join("\n"),
+      },
+      classes: ours ? "ours" : (iri ? "elsewhere" : "blank"),
+    };
+  });
+  links.forEach((link, i) => {
+    const property = termName(link.property, known);
+    elements.push({ group: "edges", data: {
+      id: `link-${i}`, source: link.source, target: link.target, text: property,
+      about: `${names.get(link.source)} → ${property} → ${names.get(link.target)}`,
+    } });
+  });
+  return { elements, nodes: nodes.size, links: links.length, values, drawn: drawn.length, total: rows.length };
+}
+
+const GRAPH_STYLE = [
+  { selector: "node", style: { "label": "data(text)", "width": 14, "height": 14, "font-size": 11, "color": "#1b1b1b",
+    "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "wrap", "text-max-width": 140,
+    "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 1,
+    "min-zoomed-font-size": 6 } },
+  { selector: "node.ours", style: { "background-color": "#0b3d63" } },
+  { selector: "node.elsewhere", style: { "background-color": "#c05a00", "shape": "round-rectangle" } },
+  { selector: "node.blank", style: { "background-color": "#ffffff", "border-width": 2, "border-color": "#5c6470",
+    "width": 10, "height": 10 } },
+  { selector: "node.pointed, node:selected", style: { "border-width": 3, "border-color": "#000000", "z-index": 20 } },
+  { selector: "edge", style: { "width": 1.2, "line-color": "#8a94a6", "target-arrow-color": "#8a94a6",
+    "target-arrow-shape": "triangle", "arrow-scale": 0.8, "curve-style": "bezier", "label": "data(text)",
+    "font-size": 9, "color": "#333333", "text-rotation": "autorotate", "text-background-color": "#ffffff",
+    "text-background-opacity": 0.85, "text-background-padding": 1, "min-zoomed-font-size": 7 } },
+  { selector: "edge.pointed", style: { "line-color": "#1b1b1b", "target-arrow-color": "#1b1b1b", "z-index": 20 } },
+];
+
+function graphSummary(data) {
+  const count = (n, one, many) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+  const drawn = `${count(data.nodes, "resource", "resources")} and ${count(data.links, "link", "links")}`;
+  const values = data.values
+    ? `; point at a node for its values (${count(data.values, "literal", "literals")} in all)` : "";
+  if (data.total > data.drawn) {
+    return `The answer has ${count(data.total, "triple", "triples")}: only the first ${data.drawn.toLocaleString("en")} `
+      + `are drawn, ${drawn}${values}. The Table view lists them all.`;
+  }
+  return `${drawn}, from ${count(data.total, "triple", "triples")}${values}. The Table view lists every triple.`;
+}
+
+function resultGraph(terms, cytoscapeUrl) {
+  return class ResultGraph {
+    constructor(yasr) {
+      this.yasr = yasr;
+      this.label = "Graph";
+      this.priority = 20; // the view for a graph answer, over the table, when none was chosen
+      this.cy = null;
+    }
+
+    canHandleResults() {
+      return triplesOf(this.yasr) !== null;
+    }
+
+    getIcon() {
+      return icon("M3 2a2 2 0 1 1 0 4 2 2 0 0 1 0-4zm10 1a2 2 0 1 1 0 4 2 2 0 0 1 0-4zM7 10a2 2 0 1 1 0 4 2 2 0 0 1 0-4z"
+        + "M4.6 4.4l6.5-.6.1 1-6.5.6zM4.3 5.3l3.4 4.9-.8.6-3.4-4.9zm7.9 1.3l-3 3.8-.8-.6 3-3.8z");
+    }
+
+    async draw() {
+      this.destroy();
+      const results = this.yasr.results;
+      const known = await terms().catch(() => null);
+      if (this.yasr.results !== results) return; // another answer came meanwhile: its own drawing follows
+      const data = graphData(triplesOf(this.yasr), known);
+      const box = element("div", "result-graph");
+      this.yasr.resultsEl.appendChild(box);
+      if (!data.total) {
+        box.appendChild(element("p", "graph-summary", "The answer holds no triples."));
+        return;
+      }
+      const status = element("p", "graph-summary", "Drawing the graph…");
+      box.appendChild(status);
+      let cytoscape;
+      try {
+        cytoscape = await cytoscapeFrom(cytoscapeUrl);
+      } catch (error) {
+        status.textContent = "The graph could not be drawn here (its drawing library did not load); "
+          + "the Table view lists every triple.";
+        return;
+      }
+      if (this.yasr.results !== results || !box.isConnected) return; // another answer came meanwhile
+      status.textContent = graphSummary(data);
+      const headers = results.res && results.res.headers;
+      if (headers && headers.get && headers.get("X-Result-Truncated")) {
+        status.textContent += " The server cut the answer at its row limit.";
+      }
+      const tools = element("div", "graph-tools");
+      const zoom = element("div", "graph-zoom");
+      zoom.setAttribute("role", "group");
+      zoom.setAttribute("aria-label", "Zoom");
+      for (const [how, text] of [["in", "Zoom in"], ["out", "Zoom out"], ["fit", "Fit"]]) {
+        const button = element("button", null, text);
+        button.type = "button";
+        button.dataset.zoom = how;
+        zoom.appendChild(button);
+      }
+      const about = element("output", "graph-about");
+      about.setAttribute("aria-live", "polite");
+      tools.append(zoom, about);
+      const canvas = element("div", "graph-canvas");
+      canvas.setAttribute("role", "img");
+      canvas.setAttribute("aria-label", `Graph of the answer: ${status.textContent}`);
+      const help = element("p", "graph-help", "Drag the background to move the picture, scroll or pinch to zoom, "
+        + "drag a node to move it; point at a node for its values. A click on a dark blue node (a resource of this "
+        + "dataset) opens its page; on an orange one (another IRI: a class, a term, a thing elsewhere) or a white one "
+        + "(a blank node), it is told about beside the zoom buttons.");
+      box.append(tools, canvas, help);
+      const cy = cytoscape({
+        container: canvas,
+        elements: data.elements,
+        style: GRAPH_STYLE,
+        // cose keeps nodes apart by their labels' boxes too, so that no label covers another
+        layout: { name: "cose", animate: false, nodeDimensionsIncludeLabels: true, padding: 16,
+          nodeRepulsion: () => 12000, idealEdgeLength: () => 100 },
+        minZoom: 0.05,
+        maxZoom: 4,
+        boxSelectionEnabled: false,
+        selectionType: "single",
+      });
+      this.cy = cy;
+      window.copResultGraph = cy; // for the browser tests, and for anyone at the console
+      separate(cy);
+      fitAll(cy);
+      listen(cy, canvas, about);
+      const zoomBy = (factor) => cy.zoom({ level: cy.zoom() * factor,
+        renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+      const zooms = { in: () => zoomBy(1.4), out: () => zoomBy(1 / 1.4), fit: () => fitAll(cy) };
+      zoom.addEventListener("click", (event) => {
+        const button = event.target.closest("button[data-zoom]");
+        if (button) zooms[button.dataset.zoom]();
+      });
+      canvas.dataset.ready = "true";
+    }
+
+    download() {
+      const results = this.yasr.results;
+      if (!results) return undefined;
+      return { getData: () => results.getOriginalResponseAsString(), contentType: "text/turtle",
+        filename: "results.ttl", title: "Download as Turtle" };
+    }
+
+    destroy() {
+      if (!this.cy) return;
+      if (window.copResultGraph === this.cy) window.copResultGraph = null;
+      this.cy.destroy();
+      this.cy = null;
+    }
+  };
+}
+
+/** cose keeps nodes apart, but two labels can still meet: any two nodes whose boxes, labels
+ * included, overlap are pushed apart along the axis where they overlap least, until none do. */
+function separate(cy, gap = 4) {
+  const nodes = cy.nodes().toArray();
+  const boxes = nodes.map((n) => n.boundingBox({ includeLabels: true, includeOverlays: false }));
+  const shift = (i, dx, dy) => {
+    const box = boxes[i];
+    boxes[i] = { x1: box.x1 + dx, x2: box.x2 + dx, y1: box.y1 + dy, y2: box.y2 + dy };
+  };
+  for (let round = 0; round < 100; round += 1) {
+    let moved = false;
+    for (let i = 0; i < boxes.length; i += 1) {
+      for (let j = i + 1; j < boxes.length; j += 1) {
+        const a = boxes[i];
+        const b = boxes[j];
+        const across = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1) + gap;
+        const down = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1) + gap;
+        if (across <= 0 || down <= 0) continue;
+        moved = true;
+        if (across < down) {
+          const way = (a.x1 + a.x2 <= b.x1 + b.x2 ? -1 : 1) * (across / 2);
+          shift(i, way, 0);
+          shift(j, -way, 0);
+        } else {
+          const way = (a.y1 + a.y2 <= b.y1 + b.y2 ? -1 : 1) * (down / 2);
+          shift(i, 0, way);
+          shift(j, 0, -way);
+        }
+      }
+    }
+    if (!moved) break;
+  }
+  cy.batch(() => nodes.forEach((n, i) => {
+    const box = n.boundingBox({ includeLabels: true, includeOverlays: false });
+    n.shift({ x: boxes[i].x1 - box.x1, y: boxes[i].y1 - box.y1 });
+  }));
+}
+
+/** The whole drawing in view; a small one is not blown up past a readable size. */
+function fitAll(cy) {
+  cy.fit(undefined, 16);
+  if (cy.zoom() > 1.5) {
+    cy.zoom(1.5);
+    cy.center();
+  }
+}
+
+/** Pointing at a node or link tells what it is and its values; a click opens a resource of
+ * this dataset at its page, as the network page does, and tells about any other node, with a
+ * link to what this dataset says about it. */
+function listen(cy, canvas, about) {
+  cy.on("mouseover", "node, edge", (event) => {
+    const target = event.target;
+    target.addClass("pointed");
+    if (target.isNode()) target.connectedEdges().addClass("pointed");
+    canvas.title = target.data("about");
+  });
+  cy.on("mouseout", "node, edge", (event) => {
+    const target = event.target;
+    target.removeClass("pointed");
+    if (target.isNode()) target.connectedEdges().removeClass("pointed");
+    canvas.removeAttribute("title");
+  });
+  cy.on("tap", "node", (event) => { // a tap is a click without a drag: dragging moves the node
+    const data = event.target.data();
+    if (data.url) {
+      window.location.assign(data.url);
+      return;
+    }
+    about.textContent = `${data.about.replace(/\n/g, "; ")}. `;
+    if (data.page) {
+      const link = element("a", null, "What this dataset says about it");
+      link.href = data.page;
+      about.appendChild(link);
+    }
+  });
 }
 
 // --- without the editor bundle: the textarea as it is ------------------------------------------
