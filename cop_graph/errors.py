@@ -54,6 +54,15 @@ class QueryTimeout(QueryError):
     """A query stopped at the time limit."""
 
 
+class Preparing(QueryTimeout):
+    """What a page shows is still being computed for this version of the data; it goes on
+    in the background and the page can be asked for again shortly."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotAcceptable(CopGraphError):
     """No format the client accepts can carry this kind of result."""
 

@@ -113,6 +113,8 @@ def test_an_unknown_dump_is_a_404_that_lists_the_dumps(client, path):
 
 
 def test_the_index_lists_every_dump_with_its_size(client, loaded):
+    for name in DUMPS:  # written (in the background, waited for) on their first download
+        assert client.get(f"/dumps/{name}").status_code == 200
     listing = client.get("/dumps.json").get_json()
     assert listing["version"] == loaded.version and listing["triples"] == len(loaded)
     assert listing["licence"] == str(LICENCE) and "copyright" in listing["rights"]

@@ -9,12 +9,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
@@ -24,6 +22,7 @@ from cop_graph.errors import ConfigError, InputError
 from cop_graph.rdf.namespaces import COP, COPSH, bind_prefixes
 from cop_graph.rdf.parsing import FORMATS, parse_file
 from cop_graph.store.base import PendingFile, Store, open_store
+from cop_graph.store.memo import Memo
 
 T = TypeVar("T")
 
@@ -48,45 +47,6 @@ class SourceFile:
         return str(self.path)
 
 
-class Memo:
-    """What is derived from a loaded dataset and asked for more than once: the query library,
-    network rows and drawings, the search index, the dataset's description. Loaded data never
-    changes, so each value is computed once per dataset (one version of the data); a kind may
-    keep only its latest ``keep`` values (the neighbourhood drawings, one per resource).
-    A value is computed by one thread at a time: others asking for it meanwhile wait for it
-    rather than compute it again (at 10^6 triples a page's aggregate takes seconds, and a
-    burst of requests would otherwise compute it once each)."""
-
-    def __init__(self) -> None:
-        self._kinds: dict[str, OrderedDict[tuple, Any]] = {}
-        self._lock = threading.Lock()
-        self._building: dict[tuple, threading.Lock] = {}
-
-    def get(self, kind: str, key: tuple, build: Callable[[], T], keep: int | None = None) -> T:
-        with self._lock:
-            kept = self._kinds.setdefault(kind, OrderedDict())
-            if key in kept:
-                kept.move_to_end(key)
-                return kept[key]
-            building = self._building.setdefault((kind, key), threading.Lock())
-        with building:
-            with self._lock:
-                if key in kept:  # built by another thread while this one waited
-                    return kept[key]
-            try:
-                value = build()
-            except BaseException:
-                with self._lock:
-                    self._building.pop((kind, key), None)
-                raise
-            with self._lock:
-                value = kept.setdefault(key, value)
-                while keep is not None and len(kept) > keep:
-                    kept.popitem(last=False)
-                self._building.pop((kind, key), None)
-        return value
-
-
 @dataclass
 class CopDataset:
     """The loaded graph with the files it came from and the store that holds it."""
@@ -98,9 +58,11 @@ class CopDataset:
     # What is derived from the loaded graph: the one memo (see Memo).
     derived: Memo = field(default_factory=lambda: Memo(), repr=False, compare=False)
 
-    def memo(self, kind: str, *key: object, build: Callable[[], T], keep: int | None = None) -> T:
-        """The value ``build`` computes for this data, computed once (see :class:`Memo`)."""
-        return self.derived.get(kind, key, build, keep)
+    def memo(self, kind: str, *key: object, build: Callable[[], T], keep: int | None = None,
+             wait: float | None = None) -> T:
+        """The value ``build`` computes for this data, computed once (see :class:`Memo`);
+        with ``wait``, computed in the background and waited for that many seconds at most."""
+        return self.derived.get(kind, key, build, keep, wait)
 
     @property
     def version(self) -> str:

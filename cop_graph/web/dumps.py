@@ -1,10 +1,11 @@
 """``/dumps``: the whole dataset as files to download — Turtle and N-Triples (every named
 graph merged) and TriG (each file's named graph kept) — each also gzipped, with the
 computed description as ``cop-graph export`` writes it (``publish/export.py`` is the one
-writer). A dump is written on its first request, once per dataset version, to a temporary
-folder that goes with the dataset, and served from the file: at 10^6 triples writing one
-takes a while and holds the whole graph in memory, so it is never redone per request and
-never two at once. The index (HTML, or JSON) lists them with their sizes.
+writer). A dump is written in the background on its first request, once per dataset
+version, to a temporary folder that goes with the dataset, and served from the file: at
+10^6 triples writing one takes a while and holds the whole graph in memory, so it is never
+redone per request and never two at once. The index (HTML, or JSON) lists them with their
+sizes, or says a file is still being written.
 
 Also what every site serves beside its pages: the favicon (``/favicon.ico``, the SVG), and
 the media type of each page's alternate links (the template global ``alternate_type``).
@@ -23,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, current_app, send_file, url_for
 
+from cop_graph.errors import Preparing
 from cop_graph.publish.description import LICENCE, LICENCE_LABEL, RIGHTS, Dump
 from cop_graph.publish.export import serialize
 from cop_graph.rdf.formats import RDF_SYNTAXES, SYNTAXES
@@ -30,6 +32,7 @@ from cop_graph.store.dataset import CopDataset
 from cop_graph.web import twin
 from cop_graph.web.errors import text_error
 from cop_graph.web.links import SUFFIXES
+from cop_graph.web.prepared import prepared
 
 dumps = Blueprint("dumps", __name__)
 
@@ -85,9 +88,11 @@ class DatasetDumps:
         return Written(path, len(data), packed, packed.stat().st_size)
 
 
-def written(loaded: CopDataset, fmt: str) -> Written:
-    """The dump of ``loaded`` in ``fmt``, written on first use."""
-    return loaded.memo("dumps", build=DatasetDumps).get(loaded, fmt)
+def written(loaded: CopDataset, fmt: str, wait: float | None = None) -> Written:
+    """The dump of ``loaded`` in ``fmt``, written on first use in the background; waited
+    for within the query time limit (or ``wait`` seconds), else :class:`Preparing`."""
+    dumps = loaded.memo("dumps", build=DatasetDumps)
+    return prepared(loaded, "dump", fmt, build=lambda: dumps.get(loaded, fmt), wait=wait)
 
 
 def download_name(loaded: CopDataset, fmt: str, gzipped: bool) -> str:
@@ -119,7 +124,7 @@ class DumpFile:
     gzipped: bool
     named_graphs: bool
     download_name: str
-    bytes: int
+    bytes: int | None  # None while the file is still being written
 
 
 @dataclass(frozen=True)
@@ -146,10 +151,14 @@ def index() -> Response:
     loaded = _dataset()
     files = []
     for name, (fmt, gzipped) in FILES.items():
-        done = written(loaded, fmt)
+        try:  # the index never waits for a dump: it starts them and lists the sizes it has
+            done: Written | None = written(loaded, fmt, wait=0)
+        except Preparing:
+            done = None
+        size = None if done is None else done.gzip_size if gzipped else done.size
         files.append(DumpFile(name, url_for("dumps.dump", name=name, _external=True), SYNTAXES[fmt].label,
                               served_type(fmt, gzipped).split(";")[0], gzipped, SYNTAXES[fmt].quads,
-                              download_name(loaded, fmt, gzipped), done.gzip_size if gzipped else done.size))
+                              download_name(loaded, fmt, gzipped), size))
     page = DumpIndex(loaded.version, len(loaded), len(loaded.files), files, str(LICENCE), LICENCE_LABEL, RIGHTS,
                      url_for("void.well_known", _external=True))
     return twin.respond(page, "dumps.html")

@@ -3,10 +3,11 @@ person can act on, never a traceback."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from cop_graph import errors
+from cop_graph.web.negotiation import prefers_html
 
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.QueryTooLarge, 413),
@@ -69,6 +70,17 @@ def register(app: Flask | Blueprint) -> None:
         status = status_of(exc)
         headers = retry_headers(exc) | ({"Vary": "Accept"} if status == 406 else {})
         return text_error(status, f"{status} {_reason(status)}: {exc}", headers)
+
+    @app.errorhandler(errors.Preparing)
+    def preparing(exc: errors.Preparing) -> Response:
+        """503 with ``Retry-After``; a browser gets a page that reloads by itself."""
+        headers = {"Retry-After": str(exc.retry_after), "Vary": "Accept", "Cache-Control": "no-store"}
+        if prefers_html(request.accept_mimetypes) and not request.path.endswith(".json"):
+            response = html_answer(render_template("preparing.html", retry_after=exc.retry_after, message=str(exc)),
+                                   503)
+            response.headers.update(headers)
+            return response
+        return text_error(503, f"503 Service Unavailable: {exc}", headers)
 
     @app.errorhandler(ProtocolError)
     def protocol_error(exc: ProtocolError) -> Response:

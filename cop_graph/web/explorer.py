@@ -16,9 +16,11 @@ from cop_graph.web.links import checked_iri, resource_url
 from cop_graph.web.pages.home import Entry, Source, dataset_description, home_page
 from cop_graph.web.pages.listing import class_index, class_page
 from cop_graph.web.pages.resource import is_known
+from cop_graph.web.pages.timeline import Events, events
 from cop_graph.web.pages.timeline import timeline as build_timeline
 from cop_graph.web.pages.topics import topic_tree
 from cop_graph.web.params import whole_number
+from cop_graph.web.prepared import prepared
 
 explorer = Blueprint("explorer", __name__)
 
@@ -60,7 +62,7 @@ def home() -> Response:
                 Entry("Network", url_for("network_view.view"), "who took part with whom, on what"),
                 Entry("Questions", url_for("library.index"), "ready-made questions with forms and downloads"),
                 Entry("SPARQL", url_for("sparql.endpoint"), "write your own query")]
-    years = loaded.memo("timeline years", build=lambda: build_timeline(loaded, resource_url).years)
+    years = _events(loaded).years
     page = home_page(loaded, about, sources, years, entries,
                      resource_url(about["iri"]) if about["iri"] else None, resource_url)
     return twin.respond(page, "home.html")
@@ -78,7 +80,7 @@ def classes() -> Response:
     if "iri" in request.args:
         return _class_response(checked_iri(request.args["iri"], "iri"))
     loaded = _dataset()
-    return twin.respond(loaded.memo("class index", build=lambda: class_index(loaded, resource_url, class_url)),
+    return twin.respond(prepared(loaded, "class index", build=lambda: class_index(loaded, resource_url, class_url)),
                         "classes.html")
 
 
@@ -106,7 +108,7 @@ def _class_response(iri: str) -> Response:
 @explorer.get("/topics")
 def topics() -> Response:
     loaded = _dataset()
-    return twin.respond(loaded.memo("topic tree", build=lambda: topic_tree(loaded, resource_url)), "topics.html")
+    return twin.respond(prepared(loaded, "topic tree", build=lambda: topic_tree(loaded, resource_url)), "topics.html")
 
 
 @explorer.get("/timeline.json")
@@ -114,7 +116,8 @@ def topics() -> Response:
 def timeline() -> Response:
     year = request.args.get("year") or None
     loaded = _dataset()
-    page = loaded.memo("timeline", year, build=lambda: build_timeline(loaded, resource_url, year), keep=64)
+    page = build_timeline(_events(loaded), year, whole_number("page", 1, 1, 10**9),
+                          lambda **args: url_for("explorer.timeline", **args))
     return twin.respond(page, "timeline.html")
 
 
@@ -136,3 +139,8 @@ def status() -> Response:
     response = current_app.json.response(body)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _events(loaded: CopDataset) -> Events:
+    """Every dated resource by year, once per data version (the timeline and the home page)."""
+    return prepared(loaded, "timeline", build=lambda: events(loaded, resource_url))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from cop_graph.analysis.search import suggest
-from cop_graph.errors import NotAcceptable, ParameterError
+from cop_graph.errors import NotAcceptable, ParameterError, Preparing
 from cop_graph.rdf.formats import RDF_SYNTAXES, RESOURCE_SYNTAXES, serialize_graph
 from cop_graph.rdf.parsing import BAD_IRI
 from cop_graph.store.dataset import CopDataset
@@ -16,8 +16,9 @@ from cop_graph.web import twin
 from cop_graph.web.errors import html_answer, text_error
 from cop_graph.web.links import SUFFIXES, checked_iri, resource_url
 from cop_graph.web.negotiation import PAGE_NAMES, PAGE_TYPES, choose
-from cop_graph.web.pages.network import neighbourhood_drawing
+from cop_graph.web.pages.network import Drawing, neighbourhood_drawing
 from cop_graph.web.pages.resource import description, resource_page
+from cop_graph.web.prepared import prepared
 
 resources = Blueprint("resources", __name__)
 
@@ -70,7 +71,7 @@ def _serve(iri: str, fmt: str | None) -> Response:
         if page is None:
             return _not_found(loaded, iri, fmt)
         alternates = [(name, resource_url(iri, suffix)) for name, suffix, _ in ALTERNATES]
-        neighbourhood = neighbourhood_drawing(loaded, iri) if fmt == "html" else None
+        neighbourhood = _neighbourhood(loaded, iri) if fmt == "html" else None
         response = twin.respond(page, "resource.html", json=fmt == "json", alternates=alternates,
                                 neighbourhood=neighbourhood)
     else:
@@ -96,7 +97,21 @@ def _not_found(loaded: CopDataset, iri: str, fmt: str) -> Response:
     return response
 
 
+def _neighbourhood(loaded: CopDataset, iri: str) -> Drawing | None:
+    """The resource's neighbourhood drawing; while it is still being prepared the page
+    answers without it rather than wait (its statements are what the reader came for)."""
+    try:
+        return neighbourhood_drawing(loaded, iri)
+    except Preparing:
+        return None
+
+
 def _suggestions(loaded: CopDataset, iri: str) -> list[dict]:
+    """What the reader may have meant; none while the search index is still being prepared."""
     text = iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
-    return [{"iri": hit.iri, "label": hit.label, "url": resource_url(hit.iri)} for hit in suggest(loaded, text, 5)]
+    try:
+        hits = prepared(loaded, "search suggestions", text, keep=256, build=lambda: suggest(loaded, text, 5))
+    except Preparing:
+        return []
+    return [{"iri": hit.iri, "label": hit.label, "url": resource_url(hit.iri)} for hit in hits[:5]]
 

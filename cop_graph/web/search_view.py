@@ -13,6 +13,7 @@ from cop_graph.errors import ParameterError
 from cop_graph.rdf.labels import short
 from cop_graph.web.links import resource_url
 from cop_graph.web.params import whole_number
+from cop_graph.web.prepared import prepared
 from cop_graph.web.text import CONTROL
 from cop_graph.web.twin import respond
 
@@ -45,15 +46,16 @@ class SearchPage:
 def page() -> Response:
     query, limit, values = _query(), _limit(), _type_values()
     loaded = current_app.extensions["cop_dataset"]
-    index = finder.index_for(loaded)
+    index = prepared(loaded, "search index", build=lambda: finder.build_index(loaded))
     types = [finder.resolve_type(value, index.base) for value in values]
-    found = loaded.memo("search matches", query, tuple(types), keep=256,
-                        build=lambda: finder.matches(index, query, types))
-    suggestions = finder.suggest(loaded, query) if query.strip() and not found else []
+    found = prepared(loaded, "search matches", query, tuple(types), keep=256,
+                     build=lambda: finder.matches(index, query, types))
+    suggestions = (prepared(loaded, "search suggestions", query, keep=256, build=lambda: finder.suggest(loaded, query))
+                   if query.strip() and not found else [])
     shown = [short(URIRef(t), index.base) for t in types]
     result = SearchPage(query, shown, limit, [_as_dict(hit) for hit in found[:limit]], len(found),
                         [_as_dict(hit) for hit in suggestions],
-                        _type_options(loaded.memo("search types", build=index.type_counts), shown))
+                        _type_options(prepared(loaded, "search types", build=index.type_counts), shown))
     return respond(result, "search.html", default_limit=DEFAULT_LIMIT)
 
 

@@ -24,6 +24,7 @@ from cop_graph.web import errors
 from cop_graph.web.errors import ProtocolError, html_answer
 from cop_graph.web.links import SUFFIXES, reserved_segments
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, negotiate, prefers_html
+from cop_graph.web.prepared import prepared
 from cop_graph.web.result_view import (
     PAGE_FORMATS,
     Download,
@@ -336,7 +337,7 @@ def terms() -> Response:
 def editor_terms(loaded: CopDataset) -> dict:
     """Built once per dataset from queries/pages/sparql-terms.rq and sparql-term-labels.rq:
     every class and property the data uses or declares, most used first."""
-    return loaded.memo("editor terms", build=lambda: _editor_terms(loaded))
+    return prepared(loaded, "editor terms", build=lambda: _editor_terms(loaded))
 
 
 def _editor_terms(loaded: CopDataset) -> dict:

@@ -15,6 +15,7 @@ from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.dumps import dump_links
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, prefers_html
+from cop_graph.web.prepared import prepared
 
 void = Blueprint("void", __name__)
 
@@ -27,17 +28,26 @@ def well_known() -> Response:
     if fmt is None:
         raise NotAcceptable("the dataset description is available as: " + ", ".join(GRAPH_TYPES))
     loaded: CopDataset = current_app.extensions["cop_dataset"]
+    endpoint = url_for("sparql.endpoint", _external=True)
+    dumps = dump_links() if "dumps" in current_app.blueprints else None  # an app may mount this blueprint alone
+    # written once per format and server address (the endpoint's and dumps' URLs are in it)
+    text = prepared(loaded, "description text", fmt, endpoint, keep=32,
+                    build=lambda: _written(loaded, fmt, endpoint, dumps))
+    media_type = "text/plain" if browser else RDF_SYNTAXES[fmt][0]
+    return Response(text, content_type=f"{media_type}; charset=utf-8",
+                    headers={"Vary": "Accept"})
+
+
+def _written(loaded: CopDataset, fmt: str, endpoint: str, dumps: list | None) -> str:
     graph = Graph()
     bind_prefixes(graph)
     graph += _cached(loaded)
-    add_endpoint(graph, loaded, url_for("sparql.endpoint", _external=True))
-    if "dumps" in current_app.blueprints:  # an app may mount this blueprint alone
-        add_dumps(graph, loaded, dump_links())
-    media_type = "text/plain" if browser else RDF_SYNTAXES[fmt][0]
-    return Response(serialize_graph(graph, fmt), content_type=f"{media_type}; charset=utf-8",
-                    headers={"Vary": "Accept"})
+    add_endpoint(graph, loaded, endpoint)
+    if dumps is not None:
+        add_dumps(graph, loaded, dumps)
+    return serialize_graph(graph, fmt)
 
 
 def _cached(loaded: CopDataset) -> Graph:
     """The description without the endpoint (which depends on the request), per dataset version."""
-    return loaded.memo("description", build=lambda: description(loaded))
+    return prepared(loaded, "description", build=lambda: description(loaded))

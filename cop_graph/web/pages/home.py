@@ -14,6 +14,7 @@ from cop_graph.sparql.evaluate import run_named, select
 from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.pages.values import Link
+from cop_graph.web.prepared import prepared
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def home_page(loaded: CopDataset, about: dict, sources: list[Source], years: lis
 
 def glance(loaded: CopDataset, link: Link) -> Glance:
     """The COP at a glance, read once per dataset version; links made per request."""
-    kept = loaded.memo("home glance", build=lambda: _glance(loaded))
+    kept = prepared(loaded, "home glance", build=lambda: _glance(loaded))
     return Glance(kept.year, [YearBar(b.year, b.members, _linked(b.joined, link), b.percent)
                               for b in kept.members_per_year],
                   *(_linked(items, link) for items in (kept.members, kept.sessions, kept.topics, kept.experts,

@@ -23,6 +23,7 @@ from cop_graph.sparql.evaluate import run_named, select
 from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.pages.values import Link, format_date
+from cop_graph.web.prepared import prepared
 
 SORTS = ("label", "date")
 PAGE_SIZE = 50
@@ -142,7 +143,7 @@ def class_page(loaded: CopDataset, iri: str, sort: str | None, page: int, link: 
         raise ParameterError(f"parameter 'sort' must be one of: {', '.join(SORTS)}; got {sort!r}")
     base = loaded.config.base
     kind = loaded.memo("class kind", iri, keep=16, build=lambda: listing_kind(loaded, iri))
-    instances = loaded.memo("class instances", iri, keep=16, build=lambda: _with_columns(
+    instances = prepared(loaded, "class instances", iri, keep=16, build=lambda: _with_columns(
         loaded, kind, [_instance(loaded, row, link) for row in select(loaded, "class-instances", **{"class": iri})],
         link))
     if sort is None:

@@ -23,6 +23,7 @@ from cop_graph.rdf.labels import distinct_name, short, term_name
 from cop_graph.rdf.namespaces import PREFIXES
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.links import resource_url
+from cop_graph.web.prepared import prepared
 
 COLOURS = {
     "org:FormalOrganization": "#1f77b4", "org:Organization": "#ff7f0e", "schema:EventSeries": "#2ca02c",
@@ -396,8 +397,8 @@ def _edges(links: dict[tuple[str, str], dict[str, Any]], nodes: list[dict[str, A
 def projection_drawing(loaded: CopDataset, projection: str, year: str | None = None) -> Drawing:
     """A projection's drawing, or its statement where a picture would mislead."""
     title = f"Network: {TITLES.get(projection, projection)}" + (f" in {year}" if year else "")
-    return loaded.memo("projection drawing", projection, year,
-                       build=lambda: _projection(loaded, projection, year, title))
+    return prepared(loaded, "projection drawing", projection, year,
+                    build=lambda: _projection(loaded, projection, year, title))
 
 
 def _projection(loaded: CopDataset, projection: str, year: str | None, title: str) -> Drawing:
@@ -511,7 +512,7 @@ def neighbourhood(loaded: CopDataset, iri: str, radius: int = 1) -> Drawing:
                           left_out=left_out, left_out_kinds={_kind_word(loaded, k): n for k, n in left_out.items()},
                           truncated=graph.graph["truncated"])
 
-    return loaded.memo("neighbourhood drawing", iri, radius, build=build, keep=NEIGHBOURHOODS_KEPT)
+    return prepared(loaded, "neighbourhood drawing", iri, radius, build=build, keep=NEIGHBOURHOODS_KEPT)
 
 
 def neighbourhood_drawing(loaded: CopDataset, iri: str, radius: int = 1) -> Drawing | None:
@@ -526,4 +527,4 @@ def neighbourhood_drawing(loaded: CopDataset, iri: str, radius: int = 1) -> Draw
 
 def years(loaded: CopDataset) -> list[str]:
     """The years a network can be drawn for."""
-    return loaded.memo("network years", build=lambda: network.years(loaded))
+    return prepared(loaded, "network years", build=lambda: network.years(loaded))

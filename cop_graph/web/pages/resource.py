@@ -19,6 +19,7 @@ from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.pages.document import DocumentText, anchor, document_text
 from cop_graph.web.pages.values import Link, Value, show
+from cop_graph.web.prepared import prepared
 
 DESCRIPTIONS = (SKOS.definition, SDO.description, DCTERMS.description, RDFS.comment)
 # Links to the same thing in other datasets: shown as outbound identifiers.
@@ -116,7 +117,8 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
     grouped: dict[Node, list[Node]] = {}
     for row in out_rows:
         grouped.setdefault(row["property"], []).append(row["value"])
-    document = document_text(loaded, iri, link)
+    # a source's text with its passages marked: tens of ms for the review, so kept per version
+    document = prepared(loaded, "document text", iri, keep=256, build=lambda: document_text(loaded, iri, link))
     return ResourcePage(
         iri=iri, label=distinct_name(graph, node, base),
         types=[show(t, graph, base, link, lambda _: True) for t in sorted(grouped.get(RDF.type, []))],
