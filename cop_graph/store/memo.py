@@ -12,6 +12,7 @@ every later request, and nothing else (``/status``, pages already computed) wait
 
 from __future__ import annotations
 
+import gc
 import math
 import queue
 import threading
@@ -131,4 +132,7 @@ class Memo:
             while keep is not None and len(kept) > keep:
                 kept.popitem(last=False)
             self._building.pop((kind, key), None)
+        # What is kept lives as long as the data: out of the collector's sight, so a full
+        # collection (which would walk a 10^6-triple search index each time) stays short.
+        gc.freeze()
         pending.future.set_result(value)

@@ -4,8 +4,9 @@ computed description as ``cop-graph export`` writes it (``publish/export.py`` is
 writer). A dump is written in the background on its first request, once per dataset
 version, to a temporary folder that goes with the dataset, and served from the file: at
 10^6 triples writing one takes a while and holds the whole graph in memory, so it is never
-redone per request and never two at once. The index (HTML, or JSON) lists them with their
-sizes, or says a file is still being written.
+redone per request and never two at once. The index (HTML, or JSON) lists them, with the
+sizes of those written so far (writing every dump to list its size would hold a 10^6-triple
+server busy for minutes).
 
 Also what every site serves beside its pages: the favicon (``/favicon.ico``, the SVG), and
 the media type of each page's alternate links (the template global ``alternate_type``).
@@ -24,7 +25,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, current_app, send_file, url_for
 
-from cop_graph.errors import Preparing
 from cop_graph.publish.description import LICENCE, LICENCE_LABEL, RIGHTS, Dump
 from cop_graph.publish.export import serialize
 from cop_graph.rdf.formats import RDF_SYNTAXES, SYNTAXES
@@ -74,6 +74,10 @@ class DatasetDumps:
                 self._written[fmt] = self._write(loaded, fmt)
             return self._written[fmt]
 
+    def done(self, fmt: str) -> Written | None:
+        """The dump if it has been written (the index lists sizes without writing any)."""
+        return self._written.get(fmt)
+
     def _write(self, loaded: CopDataset, fmt: str) -> Written:
         if self._folder is None:
             self._folder = Path(tempfile.mkdtemp(prefix="cop-graph-dumps-"))
@@ -88,11 +92,11 @@ class DatasetDumps:
         return Written(path, len(data), packed, packed.stat().st_size)
 
 
-def written(loaded: CopDataset, fmt: str, wait: float | None = None) -> Written:
+def written(loaded: CopDataset, fmt: str) -> Written:
     """The dump of ``loaded`` in ``fmt``, written on first use in the background; waited
-    for within the query time limit (or ``wait`` seconds), else :class:`Preparing`."""
+    for within the query time limit, else :class:`Preparing`."""
     dumps = loaded.memo("dumps", build=DatasetDumps)
-    return prepared(loaded, "dump", fmt, build=lambda: dumps.get(loaded, fmt), wait=wait)
+    return prepared(loaded, "dump", fmt, build=lambda: dumps.get(loaded, fmt))
 
 
 def download_name(loaded: CopDataset, fmt: str, gzipped: bool) -> str:
@@ -124,7 +128,7 @@ class DumpFile:
     gzipped: bool
     named_graphs: bool
     download_name: str
-    bytes: int | None  # None while the file is still being written
+    bytes: int | None  # None until the file is first downloaded (and so written)
 
 
 @dataclass(frozen=True)
@@ -151,10 +155,7 @@ def index() -> Response:
     loaded = _dataset()
     files = []
     for name, (fmt, gzipped) in FILES.items():
-        try:  # the index never waits for a dump: it starts them and lists the sizes it has
-            done: Written | None = written(loaded, fmt, wait=0)
-        except Preparing:
-            done = None
+        done = loaded.memo("dumps", build=DatasetDumps).done(fmt)  # the index writes none
         size = None if done is None else done.gzip_size if gzipped else done.size
         files.append(DumpFile(name, url_for("dumps.dump", name=name, _external=True), SYNTAXES[fmt].label,
                               served_type(fmt, gzipped).split(";")[0], gzipped, SYNTAXES[fmt].quads,
