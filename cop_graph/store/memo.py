@@ -115,6 +115,11 @@ class Memo:
             if not pending.claim():  # computed meanwhile by a caller without a limit
                 return
         self._build(kind, key, build, keep, pending)
+        # A server's pages: what is kept lives as long as the data, so it is put out of the
+        # collector's sight and a full collection (which would walk a 10^6-triple search
+        # index each time) stays short. Only here: a command's own builds may still hold
+        # objects that must be collected (a failed store build's files).
+        gc.freeze()
 
     def _build(self, kind: str, key: tuple, build: Callable[[], T], keep: int | None, pending: _Pending) -> None:
         """Compute one value and hand it to everyone waiting; a failure is not kept, so the
@@ -132,7 +137,4 @@ class Memo:
             while keep is not None and len(kept) > keep:
                 kept.popitem(last=False)
             self._building.pop((kind, key), None)
-        # What is kept lives as long as the data: out of the collector's sight, so a full
-        # collection (which would walk a 10^6-triple search index each time) stays short.
-        gc.freeze()
         pending.future.set_result(value)
