@@ -129,7 +129,10 @@ def test_link_finds_exactly_the_expected_matches_and_leaves_the_rest_for_review(
     assert str(graph.value(axiom, URIRef(SSSOM + "mapping_justification"))).endswith("DatabaseCrossReference")
     assert float(graph.value(axiom, URIRef(SSSOM + "confidence"))) == 1.0
     review = _review(root / "data" / "links" / "rdr-sample-review.csv")
-    assert set(review) == {"xCS1", "iVM1"}
+    linked = {key for key, rows in review.items() if rows[0]["status"] == "linked"}
+    assert set(review) - linked == {"xCS1", "iVM1"}  # left for review
+    assert linked == set(EXPECTED_LINKS)  # every link made is listed with its evidence
+    assert all(review[key][0]["evidence"] and review[key][0]["cop"] for key in linked)
     assert review["iVM1"][0]["status"] == "unmatched" and review["iVM1"][0]["cop"] == ""  # Yahoo
     assert review["xCS1"][0]["status"] == "uncertain" and review["xCS1"][0]["cop"] == BASE + "org/cisco"
     page = BeautifulSoup((root / "data" / "links" / "rdr-sample-review.html").read_text(encoding="utf-8"),
@@ -149,7 +152,9 @@ def test_a_decision_file_accepts_and_rejects_candidates_on_the_next_run(run, roo
     assert links["xCS1"] == ("org/cisco", SKOS.closeMatch)
     assert "iFB1" not in links
     review = _review(root / "data" / "links" / "rdr-sample-review.csv")
-    assert review["iFB1"][0]["status"] == "rejected" and "xCS1" not in review
+    assert review["iFB1"][0]["status"] == "rejected"
+    assert review["xCS1"][0]["status"] == "linked" and review["xCS1"][0]["decision"] == "accept"
+    assert review["xCS1"][0]["reviewer"] == "A. Reviewer"
     html = (root / "data" / "links" / "rdr-sample-review.html").read_text(encoding="utf-8")
     assert "<b>" not in html
 
@@ -225,3 +230,34 @@ def test_a_broken_decision_file_is_refused_and_leaves_data_unchanged(run, root, 
     proc = run("link", "rdr-sample", "--decisions", str(tmp_path / "decisions.csv"))
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert _hashes(root / "data") == before
+
+
+def test_a_mapping_condition_and_null_values_leave_rows_out(tmp_path):
+    """A mapping's condition (RML-FNML, IDLab's trueCondition) skips the rows that fail it,
+    whole; a source's null values (RML-IO) give no term; a whole-cell IRI is kept as written."""
+    from cop_graph.linking import rml
+    from cop_graph.linking.yarrrml import to_rml
+
+    table = tmp_path / "scores.csv"
+    table.write_text("company,score,note,site\nAcme,40,NA,https://acme.example/a?b=1\nBeta,NA,fine,NA\n",
+                     encoding="utf-8")
+    document = {
+        "prefixes": {"ex": "https://example.org/"},
+        "sources": {"plain": [f"{table}~csv"],
+                    "na": {"access": str(table), "referenceFormulation": "csv", "null": ["NA"]}},
+        "mappings": {
+            "scores": {"sources": "plain", "s": "ex:observation/$(company)",
+                       "condition": {"function": "notEqual", "parameters": [["str1", "$(score)"], ["str2", "NA"]]},
+                       "po": [["ex:score", "$(score)"], ["a", "ex:Observation"]]},
+            "notes": {"sources": "na", "s": "ex:company/$(company)",
+                      "po": [["ex:note", "$(note)"], ["ex:site", "$(site)~iri"]]},
+        },
+    }
+    graph = rml.run(to_rml(document)[0])
+    ex = "https://example.org/"
+    assert set(graph.subjects(None, URIRef(ex + "Observation"))) == {URIRef(ex + "observation/Acme")}
+    assert not list(graph.triples((URIRef(ex + "observation/Beta"), None, None)))  # the NA row, whole
+    assert not list(graph.objects(URIRef(ex + "company/Acme"), URIRef(ex + "note")))  # NA: no note
+    assert [str(o) for o in graph.objects(URIRef(ex + "company/Beta"), URIRef(ex + "note"))] == ["fine"]
+    assert list(graph.objects(URIRef(ex + "company/Acme"), URIRef(ex + "site"))) == \
+        [URIRef("https://acme.example/a?b=1")]  # as written: not percent-encoded as a template part would be

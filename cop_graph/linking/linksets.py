@@ -35,8 +35,10 @@ from cop_graph.validation.validate import validate
 
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
-_DATASET_TYPES = (QB.DataSet, VOID.Dataset, URIRef("http://www.w3.org/ns/dcat#Dataset"),
-                  URIRef("https://schema.org/Dataset"))
+# The whole dataset first (a catalogue's dataset), then a statistical one (a qb:DataSet that
+# may be one of several parts).
+_DATASET_TYPES = (URIRef("http://www.w3.org/ns/dcat#Dataset"), VOID.Dataset, URIRef("https://schema.org/Dataset"),
+                  QB.DataSet)
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,15 @@ def link_dataset(dataset: Path, config: Config, threshold: float = 0.9, floor: f
         graph.serialize(format="turtle")
     rows = review_rows(outcomes)
     csv_path, html_path = output.parent / f"{name}-review.csv", output.parent / f"{name}-review.html"
-    review_csv, review_html = render_review(rows, f"Links of {name} to the COP graph: to review")
+    review_csv, review_html = render_review(rows, f"Links of {name} to the COP graph: every decision, and what "
+                                                  "to review")
     write_together([  # the linkset and its review report: all new, or all as they were
         (output, lambda p: p.write_text(text, encoding="utf-8"), lambda p: _check(p, dataset, graph, config)),
         (csv_path, lambda p: p.write_text(review_csv, encoding="utf-8"), None),
         (html_path, lambda p: p.write_text(review_html, encoding="utf-8"), None),
     ])
-    return LinkResult(name, outcomes, output, csv_path, html_path, len({r["external"] for r in rows}))
+    return LinkResult(name, outcomes, output, csv_path, html_path,
+                      len({r["external"] for r in rows if r["status"] != "linked"}))
 
 
 def build_linkset(name: str, imported: CopDataset, outcomes: list[Outcome], base: str) -> Graph:
@@ -107,8 +111,9 @@ def build_linkset(name: str, imported: CopDataset, outcomes: list[Outcome], base
 def _dataset_node(imported: CopDataset, name: str, base: str) -> URIRef:
     for kind in _DATASET_TYPES:
         found = sorted(s for s in imported.dataset.subjects(RDF.type, kind) if isinstance(s, URIRef))
-        if found:
-            return found[0]
+        whole = [s for s in found if (s, DCTERMS.isPartOf, None) not in imported.dataset]
+        if whole or found:
+            return (whole or found)[0]
     return URIRef(f"{base}import/{name}/dataset")
 
 

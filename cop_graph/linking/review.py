@@ -24,20 +24,29 @@ REVIEW_STATUSES = ("uncertain", "ambiguous", "rejected", "unmatched")
 
 
 def review_rows(outcomes: list[Outcome], per_entity: int = 3) -> list[dict[str, str]]:
-    """One row per candidate (at most ``per_entity``) of every organisation left for review;
-    one row without a candidate for an organisation with none."""
+    """Every decision, so a reviewer sees what was linked as well as what was not: one row
+    per link made (with its evidence, and the reviewer's decision if there was one), then one
+    row per candidate (at most ``per_entity``) of every organisation left for review, and one
+    row without a candidate for an organisation with none."""
     rows = []
     for outcome in outcomes:
+        base = {"external": outcome.entity.iri, "external_label": outcome.entity.label, "status": outcome.status}
+        if outcome.link is not None:
+            link, decided = outcome.link, outcome.decision
+            rows.append({**base, "cop": link.cop.iri, "cop_label": link.cop.label, "score": _score(link.score),
+                         "method": link.method, "evidence": link.evidence,
+                         **({"decision": "accept", "reviewer": decided.reviewer, "note": decided.note}
+                            if decided is not None else {})})
+            continue
         if outcome.status not in REVIEW_STATUSES:
             continue
-        base = {"external": outcome.entity.iri, "external_label": outcome.entity.label, "status": outcome.status}
         shown = outcome.candidates[:per_entity]
         for c in shown:
             rows.append({**base, "cop": c.cop.iri, "cop_label": c.cop.label, "score": _score(c.score),
                          "method": c.method, "evidence": c.evidence})
         if not shown:
             rows.append({**base, "evidence": "no COP organisation has a similar name or a shared identifier"})
-    return [{k: row.get(k, "") for k in COLUMNS} for row in rows]
+    return [{k: row.get(k) or "" for k in COLUMNS} for row in rows]
 
 
 def _score(score: float | None) -> str:

@@ -4,8 +4,9 @@ Each triples map reads the rows of its logical source; its subject map and each
 predicate-object map make terms from constants, references (a column) and templates
 (``{column}`` parts, IRI-safe in IRIs as R2RML says); a referencing object map joins with
 another triples map's rows on its join conditions. A row whose referenced cell is empty
-gives no term, and so no triple, as R2RML gives none for NULL. The vocabularies of RML-Core,
-the older RML namespace and R2RML are all read.
+gives no term, and so no triple, as R2RML gives none for NULL; so does a cell holding one of
+the source's null values (RML-IO's ``rml:null``, e.g. "NA", here read on the logical source).
+The vocabularies of RML-Core, the older RML namespace and R2RML are all read.
 """
 
 from __future__ import annotations
@@ -70,7 +71,10 @@ class _Engine:
         if logical is None:
             raise RmlError(f"triples map {triples_map} has no logical source")
         if logical not in self.rows_of:
-            self.rows_of[logical] = list(_read(self, logical))
+            nulls = {str(v) for v in self.values(logical, "null")}
+            rows = _read(self, logical)
+            self.rows_of[logical] = [{k: None if v in nulls else v for k, v in row.items()} for row in rows] \
+                if nulls else list(rows)
         return self.rows_of[logical]
 
     def triples(self, triples_map: Node) -> Iterator[tuple[Node, Node, Node]]:
@@ -100,6 +104,26 @@ class _Engine:
                         if predicate is not None and obj is not None:
                             yield subject, predicate, obj
 
+    def executed(self, term_map: Node, execution: Node, row: Row, default: str | None) -> Node | None:
+        """A function-valued term map (RML-FNML): the function's inputs are term maps of
+        their own; its result, as text, becomes the term (an IRI for a subject)."""
+        function = self.value(execution, "function")
+        run = FUNCTIONS.get(str(function))
+        if run is None:
+            raise RmlError(f"the function {function} is not one this engine runs ({', '.join(sorted(FUNCTIONS))})")
+        given = {}
+        for given_input in self.values(execution, "input"):
+            parameter, value_map = self.value(given_input, "parameter"), self.value(given_input, "inputValueMap")
+            if parameter is None or value_map is None:
+                raise RmlError(f"an input of {function} needs rml:parameter and rml:inputValueMap")
+            value = self.term(value_map, row, "literal")
+            given[str(parameter)] = None if value is None else str(value)
+        result = run(given)
+        if result is None or result == "":
+            return None
+        kind = _kind(self.value(term_map, "termType"), default or "literal")
+        return URIRef(result) if kind == "iri" else Literal(result)
+
     def joined(self, object_map: Node, parent: Node, row: Row) -> list[Node | None]:
         conditions = [(str(self.value(c, "child")), str(self.value(c, "parent")))
                       for c in self.values(object_map, "joinCondition")]
@@ -116,6 +140,9 @@ class _Engine:
         constant = self.value(term_map, "constant")
         if constant is not None:
             return constant
+        execution = self.value(term_map, "functionExecution")
+        if execution is not None:
+            return self.executed(term_map, execution, row, default)
         term_type = self.value(term_map, "termType")
         reference, template = self.value(term_map, "reference"), self.value(term_map, "template")
         if reference is None:
@@ -140,6 +167,24 @@ class _Engine:
         if language is not None:
             return Literal(text, lang=str(language))
         return Literal(text, datatype=datatype if isinstance(datatype, URIRef) else None)
+
+
+FUNCTIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    # IDLab's functions a YARRRML condition becomes: the value when the test holds, else none
+    "https://w3id.org/imec/idlab/function#trueCondition":
+        lambda given: given.get("https://w3id.org/imec/idlab/function#str")
+        if given.get("https://w3id.org/imec/idlab/function#strBoolean") == "true" else None,
+    "https://w3id.org/imec/idlab/function#equal":
+        lambda given: _test(given, lambda a, b: a == b),
+    "https://w3id.org/imec/idlab/function#notEqual":
+        lambda given: _test(given, lambda a, b: a != b),
+}
+
+
+def _test(given: dict[str, Any], holds: Callable[[Any, Any], bool]) -> str:
+    first = given.get("http://users.ugent.be/~bjdmeest/function/grel.ttl#valueParameter")
+    second = given.get("http://users.ugent.be/~bjdmeest/function/grel.ttl#valueParameter2")
+    return "true" if holds(first, second) else "false"
 
 
 def _kind(term_type: Node | None, default: str) -> str:

@@ -3,12 +3,15 @@ that :mod:`cop_graph.linking.rml` runs.
 
 The part of YARRRML that maps tables is read: ``prefixes``, ``base``, named ``sources``,
 and per mapping its ``sources`` (``file~csv``, ``file~tsv``, ``file~json`` with an
-iterator), its subject ``s`` (a template; ``~blanknode``) and its ``po``
+iterator; or ``{access: file, referenceFormulation: csv, null: [NA]}``, whose ``null``
+values, as in RML-IO, mean an empty cell), its subject ``s`` (a template; ``~blanknode``) and its ``po``
 rules: ``[predicate, object]``, ``[predicate, object, datatype]``, ``[predicate, object,
 lang~lang]``, ``a`` for ``rdf:type``, objects as templates, references ``$(column)`` or
 constants, ``~iri`` / ``~lang``; or the long form with ``p``, ``o`` (``value``,
 ``datatype``, ``language``, ``type``) and joins to another mapping (``mapping`` with
-``condition: {function: equal, parameters: [[str1, $(a)], [str2, $(b)]]}``). Anything else
+``condition: {function: equal, parameters: [[str1, $(a)], [str2, $(b)]]}``); a mapping's own
+``condition`` (``equal`` or ``notEqual`` of a column and a value: rows that fail it give no
+triple), written in RML-FNML with IDLab's ``trueCondition``. Anything else
 (graphs among it: an import is one named graph, its file) is named in a clear error
 rather than left out.
 """
@@ -22,6 +25,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
 RML = Namespace("http://w3id.org/rml/")
+IDLAB_FN = Namespace("https://w3id.org/imec/idlab/function#")
+GREL = Namespace("http://users.ugent.be/~bjdmeest/function/grel.ttl#")
 _REFERENCE = re.compile(r"\$\(([^()]*)\)")
 _FORMULATIONS = {"csv": RML.CSV, "tsv": RML.CSV, "json": RML.JSONPath}
 
@@ -59,7 +64,8 @@ class _Reader:
         self.graph.add(triple)
 
     def mapping(self, node: URIRef, name: str, body: dict[str, Any], maps: dict[str, URIRef]) -> None:
-        unknown = sorted(set(body) - {"sources", "source", "s", "subject", "subjects", "po", "predicateobjects"})
+        unknown = sorted(set(body) - {"sources", "source", "s", "subject", "subjects", "po", "predicateobjects",
+                                      "condition"})
         if unknown:
             raise YarrrmlError(f"mapping {name!r}: {unknown[0]!r} is not read by this importer")
         sources = body.get("sources", body.get("source"))
@@ -71,6 +77,8 @@ class _Reader:
             raise YarrrmlError(f"mapping {name!r} has no subject (s)")
         subject_map = BNode()
         self.add(node, RML.subjectMap, subject_map)
+        if "condition" in body:  # rows that fail it give no subject, and so no triple
+            subject_map = self._condition(subject_map, body["condition"], f"mapping {name!r}, its condition")
         self._term(subject_map, subject, f"mapping {name!r}, its subject", position="subject")
         for index, rule in enumerate(_as_list(body.get("po", body.get("predicateobjects"))), 1):
             self._rule(node, rule, f"mapping {name!r}, po rule {index}", maps)
@@ -84,7 +92,9 @@ class _Reader:
             source = self.sources[source]
         if isinstance(source, str):
             source = [source]
+        nulls: list[Any] = []
         if isinstance(source, dict):
+            nulls = _as_list(source.get("null", []))
             source = [f"{source.get('access', '')}~{source.get('referenceFormulation', '')}", source.get("iterator")]
         if not isinstance(source, list) or not source or not isinstance(source[0], str):
             raise YarrrmlError(f"mapping {name!r}: a source is written [file~csv] (or ~tsv, ~json with an iterator)")
@@ -98,6 +108,8 @@ class _Reader:
             self.add(logical, RML.separator, Literal("\t"))
         if len(source) > 1 and source[1]:
             self.add(logical, RML.iterator, Literal(str(source[1])))
+        for null in nulls:  # RML-IO's null values: cells that hold no value ("NA")
+            self.add(logical, RML.null, Literal(str(null)))
         return logical
 
     def _rule(self, node: URIRef, rule: Any, where: str, maps: dict[str, URIRef]) -> None:
@@ -145,6 +157,35 @@ class _Reader:
             if language:
                 self.add(object_map, RML.language, Literal(str(language)))
 
+    def _condition(self, subject_map: BNode, condition: Any, where: str) -> BNode:
+        """A mapping's condition in RML-FNML: the subject is IDLab's ``trueCondition`` of the
+        test (``equal`` or ``notEqual`` of a column and a value) and the subject template.
+        Returns the term map the subject's own template goes in."""
+        parameters = {str(p[0]): p[1] for p in (condition or {}).get("parameters", [])
+                      if isinstance(p, list) and len(p) == 2} if isinstance(condition, dict) else {}
+        function = condition.get("function") if isinstance(condition, dict) else None
+        if function not in ("equal", "notEqual") or set(parameters) != {"str1", "str2"}:
+            raise YarrrmlError(f"{where}: a condition is function: equal or notEqual with parameters "
+                               "[[str1, $(column)], [str2, value]]")
+        self.add(subject_map, RML.termType, RML.IRI)
+        outer = BNode()
+        self.add(subject_map, RML.functionExecution, outer)
+        self.add(outer, RML.function, IDLAB_FN.trueCondition)
+        test, value = self._input(outer, IDLAB_FN.strBoolean), self._input(outer, IDLAB_FN.str)
+        inner = BNode()
+        self.add(test, RML.functionExecution, inner)
+        self.add(inner, RML.function, IDLAB_FN[function])
+        for name, parameter in (("str1", GREL.valueParameter), ("str2", GREL.valueParameter2)):
+            self._term(self._input(inner, parameter), parameters[name], where, position="object")
+        return value
+
+    def _input(self, execution: BNode, parameter: URIRef) -> BNode:
+        given, value_map = BNode(), BNode()
+        self.add(execution, RML.input, given)
+        self.add(given, RML.parameter, parameter)
+        self.add(given, RML.inputValueMap, value_map)
+        return value_map
+
     def _join(self, object_map: BNode, obj: dict[str, Any], where: str, maps: dict[str, URIRef]) -> None:
         if obj["mapping"] not in maps:
             raise YarrrmlError(f"{where}: no mapping {obj['mapping']!r} to join with")
@@ -174,7 +215,8 @@ class _Reader:
             self.add(term_map, RML.constant, self._iri(text, where))
         elif kind == "blanknode" and not references:
             self.add(term_map, RML.termType, RML.BlankNode)
-        elif _REFERENCE.fullmatch(text) and kind == "literal":
+        elif _REFERENCE.fullmatch(text) and kind in ("literal", "iri"):
+            # a whole cell: its value as it is (an IRI cell is not percent-encoded, as a template part is)
             self.add(term_map, RML.reference, Literal(references[0]))
         elif references:
             template = _REFERENCE.sub(lambda m: "{" + m.group(1) + "}", text.replace("{", "\\{").replace("}", "\\}"))
