@@ -66,7 +66,7 @@ def test_every_rdf_syntax_reads_back_as_the_same_description(client):
 def test_the_dataset_counts_every_loaded_statement_subject_class_and_property(described, loaded):
     union = loaded.union()
     assert (DATASET, RDF.type, VOID.Dataset) in described and (DATASET, RDF.type, DCAT.Dataset) in described
-    assert number(described, DATASET, VOID.triples) == len(loaded) == 2170
+    assert number(described, DATASET, VOID.triples) == len(loaded) == 15675
     assert number(described, DATASET, VOID.entities) == len({s for s in union.subjects() if isinstance(s, URIRef)})
     assert number(described, DATASET, VOID.distinctSubjects) == len(set(union.subjects()))
     assert number(described, DATASET, VOID.distinctObjects) == len(set(union.objects()))
@@ -106,14 +106,25 @@ def test_the_property_partitions_add_up_to_the_dataset(described, loaded):
 
 def test_each_linkset_counts_its_links_and_is_a_subset_of_the_dataset_and_of_its_file(described, loaded):
     linksets = set(described.subjects(RDF.type, VOID.Linkset))
-    assert linksets == {URIRef(BASE + "linkset/wikidata"), URIRef(BASE + "linkset/lei")}
-    identifiers = URIRef(BASE + "graph/data/links/identifiers")
-    for linkset in linksets:
+    files = {URIRef(BASE + "linkset/wikidata"): "identifiers", URIRef(BASE + "linkset/lei"): "identifiers",
+             URIRef(BASE + "linkset/rdr-2022/exactMatch"): "rdr-2022-links"}
+    assert linksets == set(files)
+    for linkset, name in files.items():
+        held = URIRef(BASE + f"graph/data/links/{name}")
         predicate = described.value(linkset, VOID.linkPredicate)
-        links = len(list(loaded.dataset.graph(identifiers).triples((None, predicate, None))))
+        links = len(list(loaded.dataset.graph(held).triples((None, predicate, None))))
         assert number(described, linkset, VOID.triples) == links > 0, linkset
-        assert (DATASET, VOID.subset, linkset) in described and (identifiers, VOID.subset, linkset) in described
+        assert (DATASET, VOID.subset, linkset) in described and (held, VOID.subset, linkset) in described
         assert described.value(described.value(linkset, VOID.objectsTarget), RDFS.label) is not None
+    assert number(described, URIRef(BASE + "linkset/rdr-2022/exactMatch"), VOID.triples) == 5  # the 5 members
+
+
+def test_an_imported_graph_carries_its_publishers_licence(described):
+    rdr = URIRef(BASE + "graph/data/imports/rdr-2022")
+    assert (DATASET, VOID.subset, rdr) in described
+    assert described.value(rdr, DCTERMS.license) == MIT
+    assert "Ranking Digital Rights" in str(described.value(rdr, DCTERMS.rights))
+    assert described.value(rdr, DCTERMS.publisher) == URIRef("https://rankingdigitalrights.org/")
 
 
 def test_the_hand_written_description_survives_whole(described, config):
@@ -191,7 +202,7 @@ def test_the_description_follows_the_base(tmp_path):
     other = "https://example.org/cop/"
     graph = description(load_dataset(config=load_config(base=other, workers=0)))
     dataset = URIRef(other + "dataset")
-    assert graph.value(dataset, DCTERMS.title) is not None and number(graph, dataset, VOID.triples) == 2170
+    assert graph.value(dataset, DCTERMS.title) is not None and number(graph, dataset, VOID.triples) == 15675
     assert all(str(e).startswith(other) for e in graph.objects(dataset, VOID.exampleResource))
     assert not list(graph.triples((URIRef(BASE + "dataset"), None, None)))
 
@@ -228,7 +239,7 @@ def test_a_browser_gets_the_turtle_as_plain_text(client):
     response = client.get("/.well-known/void", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.status_code == 200 and response.content_type == "text/plain; charset=utf-8"
     graph = Graph().parse(data=response.data.decode("utf-8"), format="turtle")
-    assert number(graph, DATASET, VOID.triples) == 2170
+    assert number(graph, DATASET, VOID.triples) == 15675
 
 
 def test_no_accept_header_gets_turtle(client):
@@ -257,7 +268,7 @@ def test_an_export_without_an_endpoint_states_none(cli):
     proc = cli("export", "--format", "nt")
     assert proc.returncode == 0, proc.stderr
     graph = Graph().parse(data=proc.stdout, format="nt")
-    assert number(graph, DATASET, VOID.triples) == 2170
+    assert number(graph, DATASET, VOID.triples) == 15675
     assert graph.value(DATASET, VOID.sparqlEndpoint) is None and graph.value(DATASET, DCAT.distribution) is None
     assert graph.value(DATASET, VOID.dataDump) is None  # the dumps' URLs are a server's
     assert graph.value(DATASET, DCTERMS.license) == MIT  # the licence goes with the data

@@ -30,7 +30,7 @@ from cop_graph.rdf.labels import LABEL_PROPERTIES, label
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.sparql.evaluate import run_named
 from cop_graph.sparql.library import named
-from cop_graph.store.dataset import CopDataset
+from cop_graph.store.dataset import CopDataset, SourceFile
 
 # The named graph, under the base, that an export writes the computed description to.
 DESCRIPTION_GRAPH = "graph/void"
@@ -195,6 +195,7 @@ def _computed(loaded: CopDataset, graph: Graph, sets: list[Linkset]) -> None:
         graph.add((dataset, VOID.subset, source.graph))
         _add_counts(graph, source.graph, {VOID.triples: triples, VOID.entities: entities})
         graph.add((source.graph, DCTERMS.source, Literal(source.display(loaded.config.root))))
+        _imported_terms(loaded, graph, source)
     _partitions(graph, dataset, counts)
     for linkset in sets:
         graph.add((dataset, VOID.subset, linkset.iri))
@@ -204,6 +205,17 @@ def _computed(loaded: CopDataset, graph: Graph, sets: list[Linkset]) -> None:
     for resource in example_resources(loaded):
         graph.add((dataset, VOID.exampleResource, resource))
     _terms(loaded, graph, dataset)
+
+
+def _imported_terms(loaded: CopDataset, graph: Graph, source: SourceFile) -> None:
+    """A graph that holds another publisher's dataset (an import) carries that dataset's
+    licence and rights, and names it, so a reader of the description sees whose terms apply."""
+    held, subset = loaded.graph(source), source.graph
+    for dataset in held.subjects(RDF.type, DCAT.Dataset):
+        for prop in (DCTERMS.license, DCTERMS.rights, DCTERMS.publisher):
+            for value in held.objects(dataset, prop):
+                graph.add((subset, prop, value))
+        graph.add((subset, RDFS.seeAlso, dataset))
 
 
 def _terms(loaded: CopDataset, graph: Graph, dataset: URIRef) -> None:

@@ -66,11 +66,14 @@ def distinct_name(graph: Graph, node: Node, base: str | None = None, lang: str =
     """:func:`display_name`, and where another resource bears the same label, what tells
     them apart: its date as people write it ("COP Q2 Session 2 — 14 March 2022"), else its
     kind ("2022 (period)"), else its short IRI. The labels stay as the source writes them;
-    only the display adds to them."""
+    only the display adds to them. Only resources of the same dataset count: an imported
+    dataset's "Apple" or "Remedy" (``BASE/import/<name>/…``) leaves the COP's own as they are."""
     name = display_name(graph, node, base, lang)
     if not isinstance(node, URIRef):
         return name
-    shared = any(other != node for prop in LABEL_PROPERTIES for value in graph.objects(node, prop)
+    home = _dataset_of(node, base)
+    shared = any(other != node and _dataset_of(other, base) == home
+                 for prop in LABEL_PROPERTIES for value in graph.objects(node, prop)
                  if isinstance(value, Literal) and str(value) == name
                  for other in graph.subjects(prop, value))
     if not shared:
@@ -80,6 +83,13 @@ def distinct_name(graph: Graph, node: Node, base: str | None = None, lang: str =
         return f"{name} — {when}"
     kinds = sorted({term_name(graph, t, base) for t in graph.objects(node, RDF.type)})
     return f"{name} ({', '.join(kinds)})" if kinds else f"{name} — {short(node, base)}"
+
+
+def _dataset_of(node: Node, base: str | None) -> str:
+    """The imported dataset a resource belongs to (``import/<name>/``), or "" for the COP's own."""
+    if base is None or not isinstance(node, URIRef) or not str(node).startswith(base + "import/"):
+        return ""
+    return str(node)[len(base):].split("/", 2)[1]
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -117,7 +118,7 @@ class OxigraphDiskStore(OxigraphEngine):
             failure = exc.with_traceback(None)
         finally:
             gc.collect()
-            shutil.rmtree(scratch, ignore_errors=True)
+            _remove(scratch)
         raise failure
 
     def _build_in(self, files: list[PendingFile], version: Path, scratch: Path) -> dict:
@@ -220,6 +221,17 @@ class OxigraphDiskStore(OxigraphEngine):
 
 
 _VERSION = re.compile(r"[0-9a-f]{16}")
+def _remove(folder: Path, attempts: int = 50) -> None:
+    """Remove a scratch store's folder. A store dropped a moment ago may still have its
+    background threads writing a file or two into it, so a removal that leaves something
+    behind is tried again (for up to five seconds) rather than leaving the folder there."""
+    for _ in range(attempts):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.1)
+
+
 _OURS = re.compile(r"[0-9a-f]{16}(\.inuse)?|building-\d+(-\d+)?|\.lock")
 _BUILDS = itertools.count(1)  # numbers the builds of this process
 
