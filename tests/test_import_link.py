@@ -235,6 +235,8 @@ def test_a_broken_decision_file_is_refused_and_leaves_data_unchanged(run, root, 
 def test_a_mapping_condition_and_null_values_leave_rows_out(tmp_path):
     """A mapping's condition (RML-FNML, IDLab's trueCondition) skips the rows that fail it,
     whole; a source's null values (RML-IO) give no term; a whole-cell IRI is kept as written."""
+    from ruamel.yaml import YAML
+
     from cop_graph.linking import rml
     from cop_graph.linking.yarrrml import to_rml
 
@@ -243,8 +245,10 @@ def test_a_mapping_condition_and_null_values_leave_rows_out(tmp_path):
                      encoding="utf-8")
     document = {
         "prefixes": {"ex": "https://example.org/"},
+        # as YAML reads `na: {access: …, referenceFormulation: csv, null: [NA]}`: the key is None
         "sources": {"plain": [f"{table}~csv"],
-                    "na": {"access": str(table), "referenceFormulation": "csv", "null": ["NA"]}},
+                    "na": YAML(typ="safe", pure=True).load(f"{{access: '{table}', referenceFormulation: csv, "
+                                                           "null: [NA]}")},
         "mappings": {
             "scores": {"sources": "plain", "s": "ex:observation/$(company)",
                        "condition": {"function": "notEqual", "parameters": [["str1", "$(score)"], ["str2", "NA"]]},

@@ -94,7 +94,8 @@ class _Reader:
             source = [source]
         nulls: list[Any] = []
         if isinstance(source, dict):
-            nulls = _as_list(source.get("null", []))
+            # YAML reads an unquoted `null:` key as None: both spellings mean RML-IO's null values
+            nulls = _as_list(source.get("null", source.get(None, [])))
             source = [f"{source.get('access', '')}~{source.get('referenceFormulation', '')}", source.get("iterator")]
         if not isinstance(source, list) or not source or not isinstance(source[0], str):
             raise YarrrmlError(f"mapping {name!r}: a source is written [file~csv] (or ~tsv, ~json with an iterator)")
