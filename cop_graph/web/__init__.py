@@ -59,6 +59,7 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
     from cop_graph.web.explorer import explorer
     from cop_graph.web.library import library
     from cop_graph.web.network_view import network_view
+    from cop_graph.web.rdr_view import rdr_view
     from cop_graph.web.resources import resources
     from cop_graph.web.search_view import search_view
     from cop_graph.web.sparql import sparql
@@ -68,6 +69,7 @@ def create_app(config: Config | None = None, data: Sequence[str | Path] = (),
     app.register_blueprint(sparql)
     app.register_blueprint(library)
     app.register_blueprint(network_view)
+    app.register_blueprint(rdr_view)
     app.register_blueprint(search_view)
     app.register_blueprint(void)
     app.register_blueprint(dumps)

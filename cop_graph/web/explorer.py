@@ -60,6 +60,8 @@ def home() -> Response:
     entries += [Entry("Timeline", url_for("explorer.timeline"), "sessions, developments and memberships by date"),
                 Entry("Topics", url_for("explorer.topics"), "the session themes as a tree, with session counts"),
                 Entry("Network", url_for("network_view.view"), "who took part with whom, on what"),
+                Entry("Ranking Digital Rights", url_for("rdr_view.comparison"),
+                      "COP members and other companies on RDR's due diligence, stakeholder and remedy scores"),
                 Entry("Questions", url_for("library.index"), "ready-made questions with forms and downloads"),
                 Entry("SPARQL", url_for("sparql.endpoint"), "write your own query")]
     years = _events(loaded).years

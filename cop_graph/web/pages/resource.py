@@ -18,6 +18,7 @@ from cop_graph.sparql.evaluate import run_named, select
 from cop_graph.sparql.library import named
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.pages.document import DocumentText, anchor, document_text
+from cop_graph.web.pages.rdr import SHOWN_AS_TEXT, CompanyScorecard, IndicatorSection, rdr_sections
 from cop_graph.web.pages.values import Link, Value, show
 from cop_graph.web.prepared import prepared
 
@@ -84,6 +85,8 @@ class ResourcePage:
     identifiers: list[Identifier]  # "Elsewhere": links out of this graph and identifier codes
     graphs: list[str]
     document: DocumentText | None = None  # a source's text with its passages marked (documents only)
+    scorecard: CompanyScorecard | None = None  # Ranking Digital Rights' scores of a company it scores
+    indicator: IndicatorSection | None = None  # an RDR indicator's text, scores and links
 
 
 def property_label(graph: Graph, prop: Node, base: str) -> str:
@@ -119,17 +122,24 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
         grouped.setdefault(row["property"], []).append(row["value"])
     # a source's text with its passages marked: tens of ms for the review, so kept per version
     document = prepared(loaded, "document text", iri, keep=256, build=lambda: document_text(loaded, iri, link))
+    scorecard, indicator = rdr_sections(loaded, iri, link)
+    descriptions = [display(d) for p in DESCRIPTIONS for d in grouped.get(p, [])]
+    if indicator is not None:  # RDR's definition carries HTML markup: shown as plain text
+        descriptions = [Value("literal", " ".join(indicator.definition), lang="en")] if indicator.definition else []
     return ResourcePage(
         iri=iri, label=distinct_name(graph, node, base),
         types=[show(t, graph, base, link, lambda _: True) for t in sorted(grouped.get(RDF.type, []))],
-        descriptions=[display(d) for p in DESCRIPTIONS for d in grouped.get(p, [])],
+        descriptions=descriptions,
         outgoing=[g for g in outgoing if g.property != str(RDF.type)
-                  and not (g.property == str(SDO.text) and document is not None)],  # shown as the text itself
+                  and not (g.property == str(SDO.text) and document is not None)  # shown as the text itself
+                  and not (g.property in SHOWN_AS_TEXT and indicator is not None)],  # in the indicator's section
         incoming=incoming,
         passages=_passages(loaded, iri, link),
         identifiers=_identifiers(loaded, iri, grouped, display, known),
         graphs=sorted({str(r["graph"]) for r in out_rows}),
         document=document,
+        scorecard=scorecard,
+        indicator=indicator,
     )
 
 
