@@ -17,6 +17,12 @@ benchmarks all call these functions.
   in (as members or outside experts), sessions to their series and their topics, and the
   groups that attended a session. Organisations meet a session only where the data ties
   them to it; the bundled sources never say which company attended which session.
+- ``rdr``: Ranking Digital Rights' 2022 Big Tech Scorecard (MIT licence): the companies it scores
+  and its governance indicators on the COP's topics (G4 human rights due diligence, G5
+  stakeholder engagement and accountability, G6 remedy and appeals), bipartite; weight = the
+  company's score (0-100) on the indicator. A score of 0 is no link, nor is an indicator RDR
+  marks not applicable (no observation). Companies carry ``member`` (a COP member or not).
+  The year is RDR's index year, 2020 or 2022 (default 2022), not a year of the COP.
 
 A projection can be complete by construction (:func:`complete_by_construction`): everyone
 linked to everyone through a shared year. Its links then say no more than the list of its
@@ -49,7 +55,7 @@ from cop_graph.sparql.evaluate import run_named
 from cop_graph.sparql.library import NamedQuery, named
 from cop_graph.store.dataset import CopDataset
 
-PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full", "cop")
+PROJECTIONS = ("orgs", "topics", "org-topic", "people", "full", "cop", "rdr")
 MEASURES = ("degree", "weighted_degree", "betweenness", "closeness", "pagerank", "component", "community")
 EXPORT_FORMATS = ("graphml", "gexf", "json")
 DEFAULT_MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank", "community")
@@ -57,6 +63,8 @@ DEFAULT_MEASURES = ("degree", "weighted_degree", "betweenness", "pagerank", "com
 # betweenness and communities take minutes at 10^6 triples and say little, so by default it
 # gets the measures that take linear time. Either can still be asked for by name.
 FULL_DEFAULT_MEASURES = ("degree", "pagerank", "component")
+RDR_YEARS = ("2020", "2022")  # the index years of RDR's 2022 Big Tech Scorecard, which the rdr projection's year names
+RDR_DEFAULT_YEAR = "2022"
 BETWEENNESS_BUDGET = 5_000_000  # sources x (nodes + edges) above which betweenness is estimated from a sample
 
 
@@ -215,6 +223,23 @@ def project_people(rows: list[dict[str, str]]) -> nx.Graph:
     return network
 
 
+def project_rdr(rows: list[dict[str, str]]) -> nx.Graph:
+    """RDR's companies and indicators (bipartite), from the rows of one index year (company,
+    indicator, score, member): each company linked to each indicator it scores above 0 on,
+    weight = the score. Companies carry ``member`` (True for a COP member) and a ``role``
+    ("COP member" or "other company"), indicators the role "indicator"."""
+    network = nx.Graph()
+    for row in rows:
+        score = float(row["score"])
+        if score <= 0:
+            continue
+        member = row.get("member") == "true"
+        network.add_node(row["company"], bipartite=0, member=member, role="COP member" if member else "other company")
+        network.add_node(row["indicator"], bipartite=1, role="indicator")
+        network.add_edge(row["company"], row["indicator"], weight=score, relation=f"score {score:g}")
+    return network
+
+
 def project_cop(orgs: list[dict[str, str]], sessions: list[dict[str, str]],
                 attendees: Iterable[tuple[str, str]] = (), at_sessions: Iterable[dict[str, str]] = ()) -> nx.Graph:
     """Organisations, series, sessions, topics and attending groups; each edge says which
@@ -337,7 +362,10 @@ def projection(loaded: CopDataset, name: str, year: str | None = None, labelled:
     ``cop`` at 10^6 triples), for a caller that names only the few it shows (:func:`describe`)."""
     if name not in PROJECTIONS:
         raise NetworkError(f"unknown projection {name!r}; choose one of: {', '.join(PROJECTIONS)}")
-    if year is not None and name != "people" and year not in years(loaded):
+    if name == "rdr" and year is not None and year not in RDR_YEARS:
+        raise NetworkError(f"no RDR scores for year {year}; the rdr projection's year is RDR's index year: "
+                           f"{', '.join(RDR_YEARS)}")
+    if year is not None and name not in ("people", "rdr") and year not in years(loaded):
         raise NetworkError(f"no data for year {year}; years with data: {', '.join(years(loaded)) or 'none'}")
     if name == "full":
         network = _full(loaded)
@@ -357,6 +385,8 @@ def projection(loaded: CopDataset, name: str, year: str | None = None, labelled:
                                        _attendees(loaded, pick("network-session-topics"),
                                                   pick("network-organisation-sessions")),
                                        pick("network-organisation-sessions")),
+            "rdr": lambda: project_rdr([r for r in Rows.of(loaded, "network-rdr-scores").rows
+                                        if r["year"] == (year or RDR_DEFAULT_YEAR)]),
         }[name]()
         if labelled:
             _label_nodes(network, loaded)
@@ -364,6 +394,8 @@ def projection(loaded: CopDataset, name: str, year: str | None = None, labelled:
         raise EmptyProjection(f"the {name} projection is empty" + (f" for {year}" if year else "")
                               + EMPTY_BECAUSE.get(name, ""), name, year)
     network.graph.update({"projection": name} if year is None else {"projection": name, "year": year})
+    if name == "rdr":
+        network.graph["index_year"] = year or RDR_DEFAULT_YEAR
     return network
 
 

@@ -34,8 +34,10 @@ def _year_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _projection_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--projection", type=click.Choice(network.PROJECTIONS), default="orgs", show_default=True,
-                        help="Which network: organisations, topics, organisation-topic, people, the full graph, or "
-                             "the whole COP (organisations, series, sessions, topics, attending groups).")(
+                        help="Which network: organisations, topics, organisation-topic, people, the full graph, "
+                             "the whole COP (organisations, series, sessions, topics, attending groups), or rdr "
+                             "(Ranking Digital Rights' scores of companies on its due diligence, stakeholder and "
+                             "remedy indicators; its --year is RDR's index year, 2020 or 2022 [default: 2022]).")(
         command)
 
 

@@ -47,7 +47,11 @@ KIND_FIRST = ("schema:Person", "schema:Corporation")
 
 # Roles a projection gives a node that say more than its type: the ICRC is an organisation,
 # but in the COP it is an outside expert; a concept linked as a session's theme is a topic.
-ROLE_KINDS = {"outside expert": ("outside expert", "org:Organization"), "topic": ("topic", "skos:Concept")}
+# In the rdr projection a company is a COP member or not, which its type does not say, and
+# RDR's indicators are concepts of RDR's own scheme, not the COP's topics.
+ROLE_KINDS = {"outside expert": ("outside expert", "org:Organization"), "topic": ("topic", "skos:Concept"),
+              "COP member": ("COP member company", "schema:Corporation"),
+              "other company": ("other company", "schema:Organization"), "indicator": ("RDR indicator", "skos:Concept")}
 
 
 ALL_LABELS = 60  # up to this many nodes every node is labelled; above it only the LABELLED best connected
@@ -81,7 +85,8 @@ NEIGHBOURHOODS_KEPT = 512  # neighbourhood drawings kept, the least recently use
 
 
 TITLES = {"cop": "the whole COP", "orgs": "organisations", "topics": "topics", "org-topic": "organisations and topics",
-          "people": "people and organisations", "full": "every resource"}
+          "people": "people and organisations", "full": "every resource",
+          "rdr": "RDR scores: companies and indicators"}
 
 
 NOTES = {
@@ -95,6 +100,13 @@ NOTES = {
                  "(as attendee, contributor or performer); taking part in a year ties it to no session.",
     "people": "People are linked to the organisations they held a post or membership in.",
     "full": "Every resource and every link between resources; types and literals left out.",
+    "rdr": "Ranking Digital Rights' 2022 Big Tech Scorecard (data under the MIT licence): the 14 companies it "
+           "scores and its governance indicators G4 (human rights due diligence), G5 (stakeholder engagement and "
+           "accountability) and G6 (remedy and appeals). A company is linked to an indicator when it scores above "
+           "0 on it; the weight is the score, 0 to 100, in RDR's index year 2022 (2020 when that year is asked "
+           "for; the years of the COP are not RDR's). A "
+           "score of 0 or an indicator RDR marks not applicable is no link. COP members have a colour of their "
+           "own. The scores measure what companies disclose in their public policies, not what they do.",
 }
 
 
@@ -313,8 +325,8 @@ def _kinds(loaded: CopDataset | None, graph: nx.Graph, simple: nx.Graph) -> dict
         if roles and roles <= {"outside expert", "attendee", "contributor", "performer"} and "outside expert" in roles:
             found[node] = ROLE_KINDS["outside expert"]
             continue
-        if role == "topic":
-            found[node] = ROLE_KINDS["topic"]
+        if role in ROLE_KINDS:  # a topic; in the rdr projection a company or an indicator
+            found[node] = ROLE_KINDS[role]
             continue
         if loaded is None:
             kind_type = graph.nodes[node].get("type", "")
