@@ -56,3 +56,18 @@ def test_a_page_still_computing_answers_503_and_the_work_goes_on(slow_home):
         time.sleep(0.05)
     assert answer.status_code == 200 and "Telefónica" in answer.get_data(as_text=True)
     assert len(calls) == 1  # computed once, for every request that asked
+
+
+def test_a_resource_page_never_waits_behind_busy_builders(slow_home):
+    """Every builder held by an aggregate: a resource page, which aggregates nothing, still answers."""
+    from cop_graph.errors import Preparing
+    from cop_graph.store.memo import BUILDERS
+
+    release, _ = slow_home
+    app = create_app(load_config(workers=0, query_timeout=0.2))
+    client, loaded = app.test_client(), app.extensions["cop_dataset"]
+    for n in range(BUILDERS):
+        with pytest.raises(Preparing):
+            loaded.memo("held", n, build=lambda: release.wait(60), wait=0.05)
+    assert client.get("/org/telefonica", headers=BROWSER).status_code == 200
+    assert client.get("/session/2022-05-17", headers=BROWSER).status_code == 200

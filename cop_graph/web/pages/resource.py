@@ -120,8 +120,10 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
     grouped: dict[Node, list[Node]] = {}
     for row in out_rows:
         grouped.setdefault(row["property"], []).append(row["value"])
-    # a source's text with its passages marked: tens of ms for the review, so kept per version
-    document = prepared(loaded, "document text", iri, keep=256, build=lambda: document_text(loaded, iri, link))
+    # a source's text with its passages marked: tens of ms for the review, so kept per version;
+    # only a resource with a text is a document (others never wait behind the page builders)
+    document = prepared(loaded, "document text", iri, keep=64, build=lambda: document_text(loaded, iri, link)) \
+        if SDO.text in grouped else None
     scorecard, indicator = rdr_sections(loaded, iri, link)
     descriptions = [display(d) for p in DESCRIPTIONS for d in grouped.get(p, [])]
     if indicator is not None:  # RDR's definition carries HTML markup: shown as plain text
