@@ -7,7 +7,7 @@ import re
 
 import pytest
 from rdflib import RDF, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDFS, VOID
+from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, RDFS, SKOS, VOID
 
 from cop_graph.rdf.namespaces import COP, OA, SDO
 
@@ -93,13 +93,16 @@ IDENTIFIER_LINKS = "links/identifiers.ttl"
 # The Guiding Principles and the COP topics' mappings to them are curated reference data, not
 # facts of the review: the scheme cites the publication it follows and each mapping carries
 # its note why (tests/test_principles.py checks both).
-CURATED = ("ungp-principles.ttl", "mappings/topics-to-principles.ttl", "mappings/rdr-2022-indicators.ttl")
+CURATED = ("ungp-principles.ttl", "mappings/topics-to-principles.ttl", "mappings/rdr-2022-indicators.ttl",
+           "mappings/topic-groupings.ttl")
 
 
 def test_every_resource_cites_a_verbatim_passage(loaded, config):
     """Everything the data describes, apart from passages, selectors and documents themselves,
     and apart from other datasets imported as published (data/imports/: their source is
-    stated for the whole dataset, down to the file and commit) and the links to them."""
+    stated for the whole dataset, down to the file and commit) and the links to them, cites a
+    passage, or else the public document it is from (the 2021 memberships, which no passage
+    of the review states: each says so in a note)."""
     data_graphs = [s for s in loaded.files if s.path.is_relative_to(config.data_dir)
                    and s.path != config.data_dir / IDENTIFIER_LINKS
                    and not s.path.is_relative_to(config.data_dir / "imports")
@@ -113,7 +116,11 @@ def test_every_resource_cites_a_verbatim_passage(loaded, config):
     for node, cls in nodes:
         quoted = [p for p in loaded.dataset.objects(node, PROV.wasDerivedFrom)
                   if (p, RDF.type, COP.Passage) in loaded.dataset and loaded.dataset.value(p, OA.hasSelector)]
-        assert quoted, f"{node} ({cls}) cites no passage"
+        documents = [d for d in loaded.dataset.objects(node, PROV.hadPrimarySource)
+                     if (d, RDF.type, DCTERMS.BibliographicResource) in loaded.dataset]
+        assert quoted or documents, f"{node} ({cls}) cites no passage and no document"
+        if not quoted:
+            assert loaded.dataset.value(node, SKOS.editorialNote) or cls != ORG.Membership, node
 
 
 def test_dates_keep_the_precision_the_source_gives(loaded):

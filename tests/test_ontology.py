@@ -23,7 +23,9 @@ def test_the_ontology_declares_a_version(config):
 
 def test_every_own_term_has_a_label_a_definition_and_a_standard_parent(config):
     graph = _ontology(config)
-    terms = {s for s in graph.subjects() if str(s).startswith(str(COP))}
+    kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property}
+    terms = {s for s in graph.subjects() if str(s).startswith(str(COP))
+             and set(graph.objects(s, RDF.type)) & kinds}
     assert len(terms) >= 15
     for term in terms:
         assert graph.value(term, RDFS.label) is not None, term
@@ -36,6 +38,17 @@ def test_every_own_term_has_a_label_a_definition_and_a_standard_parent(config):
             seen |= frontier
             frontier = {q for p in frontier for q in graph.objects(p, RDFS.subClassOf)} - seen
         assert frontier, f"{term} never reaches a standard term"
+
+
+def test_the_link_statuses_are_a_small_concept_scheme(config):
+    """The values of adms:status on links: two concepts, each labelled and defined."""
+    graph = _ontology(config)
+    statuses = set(graph.subjects(RDF.type, COP.LinkStatus))
+    assert statuses == {COP.Confirmed, COP.ForReview}
+    for status in statuses:
+        assert graph.value(status, SKOS.inScheme) == COP.linkStatuses
+        assert graph.value(status, SKOS.prefLabel) is not None and graph.value(status, SKOS.definition) is not None
+    assert (COP.LinkStatus, RDFS.subClassOf, SKOS.Concept) in graph
 
 
 def test_every_term_the_data_uses_from_our_namespace_is_declared(config, loaded):

@@ -28,11 +28,12 @@ from cop_graph.errors import InputError, OutputError
 from cop_graph.files import write_together
 from cop_graph.linking.reconcile import Outcome, load_sides, match_all
 from cop_graph.linking.review import read_decisions, render_review, review_rows
-from cop_graph.rdf.namespaces import bind_prefixes
+from cop_graph.rdf.namespaces import COP, bind_prefixes
 from cop_graph.rdf.parsing import parse_file
 from cop_graph.store.dataset import CopDataset, load_dataset
 from cop_graph.validation.validate import validate
 
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 # The whole dataset first (a catalogue's dataset), then a statistical one (a qb:DataSet that
@@ -92,6 +93,7 @@ def build_linkset(name: str, imported: CopDataset, outcomes: list[Outcome], base
     bind_prefixes(graph)
     graph.bind("sssom", SSSOM)
     graph.bind("semapv", SEMAPV)
+    graph.bind("adms", ADMS)
     source = _dataset_node(imported, name, base)
     graph.add((source, RDF.type, DCTERMS.BibliographicResource))
     graph.add((source, RDFS.label, _dataset_label(imported, source, name)))
@@ -161,6 +163,8 @@ def _link(graph: Graph, name: str, outcome: Outcome, predicate: URIRef, linkset:
         statements.append((SSSOM.confidence, Literal(Decimal(f"{link.score:.2f}"))))
     if link.match_string:
         statements.append((SSSOM.match_string, Literal(link.match_string)))
+    # a rule's match stays for review until a person accepts it in the decision file
+    statements.append((ADMS.status, COP.Confirmed if outcome.decision is not None else COP.ForReview))
     if outcome.decision is not None:
         statements.append((SSSOM.mapping_justification, SEMAPV.ManualMappingCuration))
         if outcome.decision.reviewer:

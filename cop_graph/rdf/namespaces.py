@@ -30,19 +30,25 @@ class COP(DefinedNamespace):
     _NS = Namespace("https://w3id.org/b-tech-cop/ontology/")
     _fail = True
 
+    Confirmed: URIRef
     Development: URIRef
     ExpertGroup: URIRef
+    ForReview: URIRef
     GuestGroup: URIRef
+    LinkStatus: URIRef
     ParticipantGroup: URIRef
     Passage: URIRef
     RegularSession: URIRef
     Session: URIRef
     SpecialSession: URIRef
     WorkingModality: URIRef
+    achievement: URIRef
     affected: URIRef
+    complements: URIRef
     convenedBy: URIRef
     drawnFrom: URIRef
     followsModality: URIRef
+    linkStatuses: URIRef
     objective: URIRef
     outsideExpert: URIRef
     prompted: URIRef

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDFS, SDO, SKOS
@@ -16,6 +16,7 @@ from cop_graph.rdf.labels import distinct_name, short, term_name
 from cop_graph.rdf.namespaces import bind_prefixes
 from cop_graph.sparql.evaluate import run_named, select
 from cop_graph.sparql.library import named
+from cop_graph.sparql.sources import Support, statement_sources
 from cop_graph.store.dataset import CopDataset
 from cop_graph.web.pages.document import DocumentText, anchor, document_text
 from cop_graph.web.pages.rdr import SHOWN_AS_TEXT, CompanyScorecard, IndicatorSection, rdr_sections
@@ -44,17 +45,32 @@ class Group:
     short: str
     values: list[Value]
     total: int
+    refs: list[list[int]] = field(default_factory=list)  # per value: the numbers of its sources below
+
+
+@dataclass(frozen=True)
+class Supported:
+    """One statement a source supports, as the page shows it."""
+
+    property: str  # the property's human label
+    value: Value
 
 
 @dataclass(frozen=True)
 class Passage:
-    """A passage of a source that supports the resource, quoted, with its place in the document."""
+    """What supports some of the resource's statements: a passage of a source, quoted, with
+    its place in the document; a document cited as a whole; or a curated mapping (``kind``
+    "curated", no quote: its note says why). ``number`` is its footnote in the statements."""
 
     iri: str
     quote: str | None
     document: str
     document_label: str
-    url: str  # the passage within its document's page (or the document itself when not quoted)
+    url: str  # the passage within its document's page, the document, or the mapping's description
+    kind: str = "passage"
+    note: str | None = None
+    number: int = 0
+    statements: list[Supported] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,7 @@ class Identifier:
     linkset: str | None  # the void:Linkset the link belongs to, when the data says
     sources: list[Value]
     notes: list[str]
+    status: str | None = None  # the link's adms:status: "confirmed" or "for review"
 
 
 @dataclass(frozen=True)
@@ -115,7 +132,8 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
 
     out_rows = select(loaded, "resource-outgoing", resource=iri)
     in_rows = select(loaded, "resource-incoming", resource=iri)
-    outgoing = _groups(graph, base, display, [(r["property"], r["value"]) for r in out_rows])
+    passages, refs = _passages(loaded, iri, link, display)
+    outgoing = _groups(graph, base, display, [(r["property"], r["value"]) for r in out_rows], refs)
     incoming = _groups(graph, base, display, [(r["property"], r["subject"]) for r in in_rows])
     grouped: dict[Node, list[Node]] = {}
     for row in out_rows:
@@ -136,7 +154,7 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
                   and not (g.property == str(SDO.text) and document is not None)  # shown as the text itself
                   and not (g.property in SHOWN_AS_TEXT and indicator is not None)],  # in the indicator's section
         incoming=incoming,
-        passages=_passages(loaded, iri, link),
+        passages=passages,
         identifiers=_identifiers(loaded, iri, grouped, display, known),
         graphs=sorted({str(r["graph"]) for r in out_rows}),
         document=document,
@@ -145,18 +163,21 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
     )
 
 
-def _groups(graph: Graph, base: str, display, pairs: list[tuple[Node, Node]]) -> list[Group]:
+def _groups(graph: Graph, base: str, display, pairs: list[tuple[Node, Node]],
+            refs: dict[tuple[Node, Node], list[int]] | None = None) -> list[Group]:
     """Values grouped by property, properties in reading order, values by their text; a
-    hub's thousands of links show the first :data:`SHOWN` of each property and the count."""
+    hub's thousands of links show the first :data:`SHOWN` of each property and the count.
+    ``refs`` gives each statement the numbers of the sources that support it."""
     values: dict[Node, dict[Node, None]] = {}
     for prop, value in pairs:
         values.setdefault(prop, {})[value] = None
     groups = []
     for prop in sorted(values, key=_property_order):
         terms = sorted(values[prop], key=str)[:SHOWN]
-        shown = sorted((display(v) for v in terms), key=lambda v: v.text.casefold())
-        groups.append(Group(str(prop), property_label(graph, prop, base), short(prop, base), shown,
-                            len(values[prop])))
+        shown = sorted(((display(v), (refs or {}).get((prop, v), [])) for v in terms),
+                       key=lambda pair: pair[0].text.casefold())
+        groups.append(Group(str(prop), property_label(graph, prop, base), short(prop, base), [v for v, _ in shown],
+                            len(values[prop]), [r for _, r in shown]))
     return groups
 
 
@@ -179,7 +200,8 @@ def _identifiers(loaded: CopDataset, iri: str, grouped: dict[Node, list[Node]], 
         linkset = _linkset_of(sets, prop, value, {r["linkset"] for r in rows if "linkset" in r})
         found.append(_identifier(prop, value, linkset, loaded.config.base,
                                  [display(s) for s in dict.fromkeys(r["source"] for r in rows if "source" in r)],
-                                 list(dict.fromkeys(str(r["note"]) for r in rows if "note" in r))))
+                                 list(dict.fromkeys(str(r["note"]) for r in rows if "note" in r)),
+                                 next((str(r["status"]) for r in rows if "status" in r), None)))
     return found
 
 
@@ -197,7 +219,7 @@ def _linkset_of(sets: list[Linkset], prop: Node, value: Node, named: set[Node]) 
 
 
 def _identifier(prop: Node, value: Node, linkset: Linkset | None, base: str, sources: list[Value],
-                notes: list[str]) -> Identifier:
+                notes: list[str], status: str | None = None) -> Identifier:
     dataset = linkset.target_label if linkset else None
     text, url = str(value), str(value)
     if isinstance(value, Literal):
@@ -211,7 +233,7 @@ def _identifier(prop: Node, value: Node, linkset: Linkset | None, base: str, sou
             local = str(value)[len(space):] if space else re.split(r"[/#]", str(value).rstrip("/#"))[-1]
             text = f"{dataset}: {local}"
     return Identifier(text, str(value), url, short(prop, base), dataset, str(linkset.iri) if linkset else None,
-                      sources, notes)
+                      sources, notes, status)
 
 
 def _linkable(node: Node) -> bool:
@@ -224,16 +246,34 @@ def _property_order(prop: Node) -> tuple[int, str]:
     return (first.index(prop) if prop in first else len(first), str(prop))
 
 
-def _passages(loaded: CopDataset, iri: str, link: Link) -> list[Passage]:
-    query = named(loaded, "provenance")
-    found = []
-    for row in run_named(loaded, query, {"resource": iri}):
-        source, document = str(row.source), str(row.document)
-        quoted = row.quote is not None
-        url = link(document) + (f"#{anchor(source)}" if quoted else "")
-        found.append(Passage(source, str(row.quote) if quoted else None, document,
-                             str(row.documentLabel or short(row.document, loaded.config.base)), url))
-    return found
+KINDS = ("passage", "document", "curated")  # the order sources are listed in
+
+
+def _passages(loaded: CopDataset, iri: str, link: Link, display: Callable[[Node], Value]
+              ) -> tuple[list[Passage], dict[tuple[Node, Node], list[int]]]:
+    """Each source of the resource's statements with the statements it supports (a statement's
+    own description first, else its resource's sources: queries/statement-sources.rq), and
+    each statement's footnote numbers."""
+    graph, base = loaded.dataset, loaded.config.base
+    by_source: dict[str, tuple[Support, list[tuple[Node, Node]]]] = {}
+    for statement in statement_sources(loaded, iri):
+        for support in statement.supports:
+            by_source.setdefault(support.source, (support, []))[1].append((statement.property, statement.value))
+    ordered = sorted(by_source.values(), key=lambda item: (KINDS.index(item[0].kind), item[0].document or "",
+                                                           item[0].source))
+    passages: list[Passage] = []
+    refs: dict[tuple[Node, Node], list[int]] = {}
+    for number, (support, statements) in enumerate(ordered, start=1):
+        document = support.document or support.source
+        url = link(document) + f"#{anchor(support.source)}" if support.kind == "passage" else link(support.source)
+        label = support.document_label or short(URIRef(document), base)
+        shown = [Supported(property_label(graph, prop, base), display(value))
+                 for prop, value in sorted(statements, key=lambda pv: _property_order(pv[0]))]
+        passages.append(Passage(support.source, support.quote, document, label, url, support.kind,
+                                support.note, number, shown))
+        for statement in statements:
+            refs.setdefault(statement, []).append(number)
+    return passages, refs
 
 
 def description(loaded: CopDataset, iri: str) -> Graph:
