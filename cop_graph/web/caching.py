@@ -12,7 +12,9 @@ gzipped for clients that accept it, by flask-compress.
 
 The tag is weak because the same answer is not always the same bytes: query workers and
 restarts may order unordered results differently, and compression changes the bytes but
-not the tag. Only ``200`` answers and their ``304`` carry validators; errors never do.
+not the tag. Only ``200`` answers and their ``304`` carry validators; errors never do, nor
+an answer its view says must not be stored (``Cache-Control: no-store``: a citation, whose
+accessed date is the day it is asked for).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ COMPRESSION = {
         "application/sparql-results+json", "application/sparql-results+xml",
         "text/turtle", "application/n-triples", "application/n-quads", "application/ld+json",
         "application/rdf+xml", "application/trig",
+        "application/vnd.citationstyles.csl+json", "application/x-bibtex", "application/x-research-info-systems",
     ],
     # gzip only: Brotli at a speed fit for each request saved no more on these answers
     "COMPRESS_ALGORITHM": ["gzip"],
@@ -135,7 +138,7 @@ def _not_modified() -> Response:
 def _add_validators(response: Response) -> Response:
     """ETag, Last-Modified and Cache-Control on a 200 or 304 answer that has a validator."""
     tag = g.get("cop_etag")
-    if tag is None or response.status_code not in (200, 304):
+    if tag is None or response.status_code not in (200, 304) or "no-store" in response.cache_control:
         return response
     if response.status_code == 200 and _client_is_current(tag):  # only "If-None-Match: *" gets here
         response = _not_modified()
