@@ -24,8 +24,8 @@ from rdflib.term import Node
 from cop_graph.analysis import network
 from cop_graph.config import SETTINGS, Config, load_config
 from cop_graph.errors import ConfigError, ParameterError
-from cop_graph.rdf.formats import write_result
-from cop_graph.sparql.engine import QueryRequest, ask, within
+from cop_graph.rdf.formats import SOURCES, write_result
+from cop_graph.sparql.engine import Asked, QueryRequest, answer_sources, ask, refuse_sources, within
 from cop_graph.sparql.evaluate import run_named
 from cop_graph.sparql.library import NamedQuery, find_query, parse_named_query
 from cop_graph.sparql.library import library as query_library
@@ -75,18 +75,26 @@ class Dataset:
         """The named queries (``queries/*.rq``) by name."""
         return query_library(self.loaded)
 
-    def query(self, name_or_sparql: str, **params: Any) -> Result | Graph:
+    def query(self, name_or_sparql: str, *, sources: bool = False, **params: Any) -> Result | Graph:
         """A named query (or a ``.rq`` file) with its parameters bound, or SPARQL text.
 
         SELECT and ASK give a :class:`Result`; CONSTRUCT and DESCRIBE an rdflib ``Graph``.
         The checks and limits are the endpoint's: read-only, the SERVICE allowlist, the size
-        and time limits, the row cap (``max_rows``; the result says when it was cut)."""
+        and time limits, the row cap (``max_rows``; the result says when it was cut).
+        ``sources=True`` (SELECT only; keyword-only, never a query parameter) gives each row
+        a ``"sources"`` key: what its statements rest on, as ``cop-graph query --sources``."""
         text, bindings = self._request(name_or_sparql, params)
         config = self.config
-        asked = within(config.query_timeout, lambda: ask(self.loaded, QueryRequest(text, bindings), config))
+
+        def work() -> tuple[Asked, list[list[dict[str, str]]] | None]:
+            refuse = refuse_sources if sources else None
+            asked = ask(self.loaded, QueryRequest(text, bindings, sources=sources), config, on_form=refuse)
+            return asked, answer_sources(self.loaded, asked) if sources else None
+
+        asked, supports = within(config.query_timeout, work)
         if asked.form in ("CONSTRUCT", "DESCRIBE"):
             return asked.result.graph
-        return Result(asked.result, config.base, asked.truncated)
+        return Result(asked.result, config.base, asked.truncated, supports)
 
     def _request(self, name_or_sparql: str, params: dict[str, Any]) -> tuple[str, dict[str, Node]]:
         text = name_or_sparql.strip()
@@ -139,11 +147,15 @@ class Result:
     """The answer to a SELECT or ASK query. Iterating a SELECT result gives one dict per row,
     variable to plain Python value: ``str`` for IRIs and text, ``int``, ``float``,
     ``Decimal``, ``bool``, ``datetime.date`` or ``datetime`` where the datatype says so, the
-    lexical form where Python has no type for it (``xsd:gYear``), ``None`` when unbound."""
+    lexical form where Python has no type for it (``xsd:gYear``), ``None`` when unbound.
+    Asked with ``sources=True``, each row also has ``"sources"``: a list of dicts, one per
+    passage, document or curated mapping its statements rest on (not in ``variables``)."""
 
-    def __init__(self, result: RdflibResult, base: str, truncated: bool = False) -> None:
+    def __init__(self, result: RdflibResult, base: str, truncated: bool = False,
+                 sources: list[list[dict[str, str]]] | None = None) -> None:
         self._result = result
         self._base = base
+        self._sources = sources
         self.form: str = result.type
         self.truncated = truncated
         self.variables: list[str] = [str(v) for v in result.vars or ()]
@@ -151,8 +163,11 @@ class Result:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if self.form == "ASK":
             raise TypeError("an ASK result is one boolean: use bool(result)")
-        for row in self._result.bindings:
-            yield {str(name): plain(row.get(name)) for name in self._result.vars}
+        for index, row in enumerate(self._result.bindings):
+            values = {str(name): plain(row.get(name)) for name in self._result.vars}
+            if self._sources is not None:
+                values[SOURCES] = self._sources[index]
+            yield values
 
     def __len__(self) -> int:
         return 1 if self.form == "ASK" else len(self._result.bindings)
@@ -166,15 +181,16 @@ class Result:
         return f"<cop_graph.Result SELECT {len(self)} rows: {', '.join(self.variables)}>"
 
     def to_csv(self) -> str:
-        """SPARQL 1.1 CSV, as the endpoint writes it."""
-        return write_result(self._result, "csv", self._base)
+        """SPARQL 1.1 CSV, as the endpoint writes it (with sources, their last column)."""
+        return write_result(self._result, "csv", self._base, self._sources)
 
     def to_tsv(self) -> str:
-        return write_result(self._result, "tsv", self._base)
+        return write_result(self._result, "tsv", self._base, self._sources)
 
     def to_json(self) -> str:
-        """SPARQL 1.1 Query Results JSON, as the endpoint writes it."""
-        return write_result(self._result, "json", self._base)
+        """SPARQL 1.1 Query Results JSON, as the endpoint writes it (with sources, a
+        ``sources`` member in each binding)."""
+        return write_result(self._result, "json", self._base, self._sources)
 
 
 def plain(term: Node | None) -> Any:

@@ -33,12 +33,15 @@ QUERY_FORMATS = tuple(dict.fromkeys((*TABULAR, *GRAPH_RESULT_FORMATS)))
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A named query's parameter (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default=None,
               help="Output format [default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE].")
+@click.option("--sources", "sources", is_flag=True,
+              help="Give each row of a SELECT answer the passages, documents or curated mappings its statements "
+                   "rest on: a 'sources' member of each JSON binding, a last 'sources' column in the other formats.")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
 @data_option
 @click.pass_context
 @reports_errors
 def query_command(ctx: click.Context, query: str | None, expression: str | None, params: tuple[str, ...],
-                  fmt: str | None, list_queries: bool, data: tuple[Path, ...]) -> None:
+                  fmt: str | None, sources: bool, list_queries: bool, data: tuple[Path, ...]) -> None:
     """Run a named query (NAME), a query file (FILE.rq) or SPARQL text (-e)."""
     config = ctx.obj["config"]
     library = load_library(config.queries_dir)
@@ -52,10 +55,10 @@ def query_command(ctx: click.Context, query: str | None, expression: str | None,
     if expression is not None:
         if values:
             raise ParameterError("--param applies to named queries and .rq files with a header, not to -e")
-        request = QueryRequest(expression, format=fmt)
+        request = QueryRequest(expression, format=fmt, sources=sources)
     else:
         named = named_query(library, query)
-        request = QueryRequest(named.text, named.bindings(values, config.base), format=fmt)
+        request = QueryRequest(named.text, named.bindings(values, config.base), format=fmt, sources=sources)
     with hard_time_limit(config.query_timeout):
         result = answer(loaded, request, config)
     click.echo(result.body, nl=False)

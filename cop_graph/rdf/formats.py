@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
@@ -124,6 +124,12 @@ class _Written(dict):
         return text
 
 
+# An answer's sources (``--sources``): for each row, the supports of the statements it was
+# built from, as dicts (kind, source, quote, document, documentLabel, link, note).
+Supports = Sequence[Mapping[str, str]]
+SOURCES = "sources"  # the JSON member, and the extra last column of the other formats
+
+
 _quoted = json.encoder.encode_basestring  # a JSON string, non-ASCII kept as it is
 
 
@@ -133,16 +139,52 @@ def _json_term(parts: Parts) -> str:
     return f'{{"type":"{kind}","value":{_quoted(value)}{extra}}}'
 
 
-def write_json(result: Result, base: str | None = None) -> str:
-    """SPARQL 1.1 Query Results JSON."""
+def write_json(result: Result, base: str | None = None, sources: Sequence[Supports] | None = None) -> str:
+    """SPARQL 1.1 Query Results JSON; with ``sources``, each binding object also carries a
+    ``"sources"`` member, the list of its row's supports (an extension: ``head.vars`` is
+    unchanged, and readers that do not know it can drop it)."""
     if result.type == "ASK":
         return json.dumps({"head": {}, "boolean": bool(result.askAnswer)}) + "\n"
     names, rows, parts = table_of(result)
     keys = [_quoted(n) + ":" for n in names]
     written = _Written(_json_term, parts)
-    bindings = ",".join("{" + ",".join(key + written[term] for key, term in zip(keys, row, strict=True)
-                                       if term is not None) + "}" for row in rows)
+    objects = [[key + written[term] for key, term in zip(keys, row, strict=True) if term is not None]
+               for row in rows]
+    if sources is not None:
+        for members, supports in zip(objects, sources, strict=True):
+            listed = json.dumps(list(supports), ensure_ascii=False, separators=(",", ":"))
+            members.append(f"{_quoted(SOURCES)}:{listed}")
+    bindings = ",".join("{" + ",".join(members) + "}" for members in objects)
     return f'{{"head":{{"vars":{json.dumps(names, ensure_ascii=False)}}},"results":{{"bindings":[{bindings}]}}}}\n'
+
+
+def sources_text(supports: Supports) -> str:
+    """A row's supports as one text cell, for the formats whose cells are text (CSV, TSV,
+    XML, the table): a passage ``“quote” — documentLabel <link>``, a document cited as a
+    whole ``documentLabel <link>``, a curated mapping ``curated: note``; `` | `` between
+    them. JSON carries the same supports field by field."""
+    texts = []
+    for support in supports:
+        label = support.get("documentLabel") or support.get("document") or support.get("source", "")
+        link = support.get("link") or support.get("source", "")
+        if support.get("kind") == "curated":
+            note = support.get("note")
+            texts.append(f"curated: {note}" if note else f"curated <{support.get('source', '')}>")
+        elif support.get("quote") is not None:
+            texts.append(f"\u201c{support['quote']}\u201d \u2014 {label} <{link}>")
+        else:
+            texts.append(f"{label} <{link}>")
+    return " | ".join(texts)
+
+
+def with_sources(result: Result, sources: Sequence[Supports]) -> Result:
+    """A SELECT result with one more, last column, ``sources``, holding each row's supports
+    as text (unbound where a row has none), for the writers of text cells."""
+    extended = Result("SELECT")
+    extended.vars = [*(result.vars or []), Variable(SOURCES)]
+    extended.bindings = [{**row, Variable(SOURCES): Literal(sources_text(supports))} if supports else dict(row)
+                         for row, supports in zip(result.bindings, sources, strict=True)]
+    return extended
 
 
 def _rdflib_results(fmt: str) -> Callable[[Result, str | None], str]:
@@ -342,8 +384,13 @@ def refuse_xml_forbidden(text: str) -> None:
                             "TSV, Turtle or N-Triples instead")
 
 
-def write_result(result: Result, name: str, base: str | None = None) -> str:
-    """Write any query result in the named format, or say which formats fit it."""
+def write_result(result: Result, name: str, base: str | None = None,
+                 sources: Sequence[Supports] | None = None) -> str:
+    """Write any query result in the named format, or say which formats fit it. ``sources``
+    (one list of supports per row of a SELECT result) go in a ``sources`` member of each
+    JSON binding, or in a last ``sources`` column of text (:func:`sources_text`)."""
+    if sources is not None and (result.type != "SELECT" or SOURCES in [str(v) for v in result.vars or []]):
+        raise OutputError(f"sources go with the rows of a SELECT result that has no column {SOURCES!r}")
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         if name not in GRAPH_RESULT_FORMATS:
             raise OutputError(f"format {name!r} is for SELECT and ASK results; a {result.type} "
@@ -352,7 +399,12 @@ def write_result(result: Result, name: str, base: str | None = None) -> str:
     if name not in TABULAR:
         raise OutputError(f"format {name!r} is for CONSTRUCT and DESCRIBE results; a {result.type} "
                           f"result can be written as: {', '.join(TABULAR)}")
-    text = TABULAR[name].write(result, base)
+    if sources is None:
+        text = TABULAR[name].write(result, base)
+    elif name == "json":
+        text = write_json(result, base, sources)
+    else:
+        text = TABULAR[name].write(with_sources(result, sources), base)
     if name == "xml":
         refuse_xml_forbidden(text)
     return text

@@ -21,9 +21,10 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from cop_graph.config import Config
-from cop_graph.errors import NotAcceptable, OutputError, QueryError, QueryTimeout
+from cop_graph.errors import NotAcceptable, OutputError, ParameterError, QueryError, QueryTimeout
 from cop_graph.rdf.formats import (
     GRAPH_RESULT_FORMATS,
+    SOURCES,
     TABULAR,
     Solutions,
     media_type_of,
@@ -32,6 +33,7 @@ from cop_graph.rdf.formats import (
 )
 from cop_graph.sparql.evaluate import evaluate, evaluate_written
 from cop_graph.sparql.prepare import Prepared, prepare
+from cop_graph.sparql.sources import Statement, row_sources
 from cop_graph.store.dataset import CopDataset
 
 T = TypeVar("T")
@@ -51,6 +53,8 @@ class QueryRequest:
     # Formats negotiated by the web layer before the query form is known: one for
     # SELECT/ASK results, one for CONSTRUCT/DESCRIBE graphs; None where nothing fits.
     negotiated: tuple[str | None, str | None] | None = None
+    # Each row of a SELECT answer with the supports of its statements (--sources, ?sources=1).
+    sources: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ class CachedAnswers:
 
     def answer(self, request: QueryRequest, client: str | None = None) -> Answer:
         key = (self.version, request.text, tuple(sorted((k, v.n3()) for k, v in request.bindings.items())),
-               request.default_graphs, request.named_graphs, request.format, request.negotiated)
+               request.default_graphs, request.named_graphs, request.format, request.negotiated, request.sources)
         with self._lock:
             kept = self._answers.get(key)
             if kept is not None:
@@ -170,6 +174,8 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
     Parsing counts against the time limit too: some queries are slow just to parse."""
 
     def check(form: str) -> None:
+        if request.sources:
+            refuse_sources(form)
         fmt = _format(request, form)
         if fmt not in formats_for(form):
             raise OutputError(f"format {fmt!r} does not fit a {form} result; "
@@ -177,7 +183,7 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
 
     def work() -> Answer:
         query = prepare(request.text, config.service_allowlist, config.max_query_bytes)
-        if query.form == "SELECT":  # the store's own writer, where it has one for the format
+        if query.form == "SELECT" and not request.sources:  # the store's own writer, where it has one
             check("SELECT")
             fmt = _format(request, "SELECT")
             written = evaluate_written(loaded, query, fmt, request.bindings, request.default_graphs,
@@ -189,8 +195,9 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
         asked = ask(loaded, request, config, check, query)
         form, result, rows, truncated = asked.form, asked.result, asked.rows, asked.truncated
         fmt = _format(request, form)
+        sources = answer_sources(loaded, asked) if request.sources else None
         try:
-            body = write_result(result, fmt, config.base)
+            body = write_result(result, fmt, config.base, sources)
             body.encode("utf-8")
             if _SURROGATE_REFERENCE.search(body):  # XML writers escape them instead of failing
                 raise UnicodeEncodeError("utf-8", "", 0, 1, "surrogate")
@@ -201,6 +208,27 @@ def answer(loaded: CopDataset, request: QueryRequest, config: Config) -> Answer:
         return Answer(body, fmt, media_type, form, rows, truncated)
 
     return within(config.query_timeout, work)
+
+
+def refuse_sources(form: str, variables: list[str] | None = None) -> None:
+    """Sources are given per row: an ASK, CONSTRUCT or DESCRIBE answer has no rows to give
+    them to, and a SELECT answer with its own ``sources`` column would clash with them."""
+    if form != "SELECT":
+        raise ParameterError(f"--sources (sources=1 over HTTP, sources=True in Python) gives the sources of a "
+                             f"SELECT answer's rows, and {form} answers have none: leave it out")
+    if variables is not None and SOURCES in variables:
+        raise ParameterError(f"--sources (sources=1 over HTTP, sources=True in Python) adds a column "
+                             f"{SOURCES!r}, which the query already has: rename its ?{SOURCES}")
+
+
+def answer_sources(loaded: CopDataset, asked: Asked) -> list[list[dict[str, str]]]:
+    """The supports of each row of an answer (``sources.row_sources``), computed after the
+    query, in the process and within the time limit of the answer; each resource's
+    statements are read once per answer, whatever number of rows name it."""
+    refuse_sources(asked.form, [str(v) for v in asked.result.vars or []])
+    cache: dict[str, list[Statement]] = {}
+    return [row_sources(loaded, {str(name): term for name, term in row.items()}, cache)
+            for row in asked.result.bindings]
 
 
 def _format(request: QueryRequest, form: str) -> str:

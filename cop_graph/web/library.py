@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from cop_graph.errors import CopGraphError, ParameterError
+from cop_graph.rdf.formats import SOURCES
 from cop_graph.sparql.engine import QueryRequest
 from cop_graph.sparql.library import NamedQuery, find_query
 from cop_graph.web import twin
 from cop_graph.web.errors import html_answer
 from cop_graph.web.negotiation import negotiate, prefers_html
+from cop_graph.web.params import flag
 from cop_graph.web.result_view import PAGE_FORMATS, downloads, error_view, result_view, visible
 from cop_graph.web.results import DOWNLOAD, answer_response, run
 
@@ -56,11 +58,13 @@ def named_query(name: str) -> Response:
     values = _values()
     bindings = query.bindings(values, current_app.config["COP"].base)
     formats = negotiate(request.accept_mimetypes, request.args.getlist("format"))
-    return answer_response(QueryRequest(query.text, bindings, negotiated=formats), name=query.name)
+    return answer_response(QueryRequest(query.text, bindings, negotiated=formats, sources=flag(SOURCES)),
+                           name=query.name)
 
 
-# Parameters of the URL, not of the query: the format, and whether to answer as a file.
-NOT_QUERY_PARAMETERS = ("format", DOWNLOAD)
+# Parameters of the URL, not of the query: the format, whether to answer as a file, and
+# whether to give each row its sources.
+NOT_QUERY_PARAMETERS = ("format", DOWNLOAD, SOURCES)
 
 
 def _check_repeated() -> None:
@@ -79,18 +83,24 @@ def _page(query: NamedQuery) -> Response:
     config = current_app.config["COP"]
     values = _values()
     shown = {k: visible(v) for k, v in values.items()}
+    sources = False
     try:
+        sources = flag(SOURCES)  # first: the form keeps the box ticked whatever else is wrong
         _check_repeated()
         nul = next((k for k, v in values.items() if "\x00" in v), None)
         if nul is not None:
             raise ParameterError(f"parameter {nul!r} contains a NUL character (U+0000), which no value can hold")
-        answer = run(QueryRequest(query.text, query.bindings(values, config.base), negotiated=PAGE_FORMATS))
+        answer = run(QueryRequest(query.text, query.bindings(values, config.base), negotiated=PAGE_FORMATS,
+                                  sources=sources))
     except CopGraphError as exc:
         error = error_view(exc)
-        return html_answer(render_template("query.html", query=query, values=shown, error=error), error.status, exc)
-    links = downloads(answer.form, lambda fmt: url_for("library.named_query", name=query.name, format=fmt, **values))
-    view = result_view(answer, config.base, config.max_rows)
-    return html_answer(render_template("query.html", query=query, values=shown, result=view, downloads=links))
+        page = render_template("query.html", query=query, values=shown, sources=sources, error=error)
+        return html_answer(page, error.status, exc)
+    asked = {**values, SOURCES: "1"} if sources else values
+    links = downloads(answer.form, lambda fmt: url_for("library.named_query", name=query.name, format=fmt, **asked))
+    view = result_view(answer, config.base, config.max_rows, with_sources=sources)
+    return html_answer(render_template("query.html", query=query, values=shown, sources=sources, result=view,
+                                       downloads=links))
 
 
 def _browser() -> bool:

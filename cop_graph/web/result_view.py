@@ -7,18 +7,18 @@ result looks, links and downloads the same on both.
 
 from __future__ import annotations
 
-import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
-from rdflib.query import Result
+from rdflib.plugins.sparql.results.jsonresults import JSONResult
 from rdflib.term import Node
 
 from cop_graph.errors import CopGraphError, QueryError
-from cop_graph.rdf.formats import media_type_of
+from cop_graph.rdf.formats import SOURCES, media_type_of
 from cop_graph.rdf.labels import short
 from cop_graph.sparql.engine import Answer, formats_for
 from cop_graph.web.errors import ProtocolError, status_of
@@ -48,9 +48,26 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Cited:
+    """One thing a row rests on, as shown: a quote linked to its passage's page here, a
+    document cited as a whole (its page here, and its address on the web when it has one),
+    or a curated mapping with its note."""
+
+    kind: str  # "passage", "document" or "curated"
+    source: str  # the IRI of the passage, document or mapping
+    href: str  # its page here
+    quote: str | None = None
+    document_label: str | None = None
+    document_href: str | None = None  # the document's page here
+    web: str | None = None  # the document's address on the web
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class ResultView:
     """A result for a page: a table for SELECT, a yes/no for ASK, subject/predicate/object
-    rows for CONSTRUCT and DESCRIBE; ``count`` rows or triples, ``truncated`` at ``limit``."""
+    rows for CONSTRUCT and DESCRIBE; ``count`` rows or triples, ``truncated`` at ``limit``;
+    ``sources``, when asked for, what each row rests on."""
 
     form: str
     columns: tuple[str, ...]
@@ -59,6 +76,14 @@ class ResultView:
     count: int
     truncated: bool
     limit: int
+    sources: tuple[tuple[Cited, ...], ...] | None = None
+
+    @property
+    def cited_rows(self) -> tuple[tuple[tuple[Cell, ...], tuple[Cited, ...] | None], ...]:
+        """Each row with its sources (None when they were not asked for)."""
+        if self.sources is None:
+            return tuple((row, None) for row in self.rows)
+        return tuple(zip(self.rows, self.sources, strict=True))
 
     @property
     def unit(self) -> str:
@@ -100,8 +125,9 @@ class _Cells:
         return Cell("literal", visible(str(term)))
 
 
-def result_view(answer: Answer, base: str, limit: int) -> ResultView:
-    """Read back an answer written in one of :data:`PAGE_FORMATS` as rows of cells."""
+def result_view(answer: Answer, base: str, limit: int, with_sources: bool = False) -> ResultView:
+    """Read back an answer written in one of :data:`PAGE_FORMATS` as rows of cells;
+    ``with_sources``: the answer was asked with its sources, each binding's ``sources``."""
     cells = _Cells(base)
     if answer.form in ("CONSTRUCT", "DESCRIBE"):
         graph = Graph().parse(data=answer.body, format="nt")
@@ -109,12 +135,29 @@ def result_view(answer: Answer, base: str, limit: int) -> ResultView:
         rows = tuple(tuple(cells(n) for n in triple) for triple in triples)
         return ResultView(answer.form, ("subject", "predicate", "object"), rows, None, answer.rows,
                           answer.truncated, limit)
-    result = Result.parse(io.StringIO(answer.body), format="json")
+    payload = json.loads(answer.body)
+    bindings = payload.get("results", {}).get("bindings", [])
+    supports = [binding.pop(SOURCES, []) for binding in bindings] if with_sources else []
+    result = JSONResult(payload)
     if answer.form == "ASK":
         return ResultView("ASK", (), (), bool(result.askAnswer), 1, False, limit)
     columns = tuple(str(v) for v in result.vars or [])
     rows = tuple(tuple(cells(row[i]) for i in range(len(columns))) for row in result)
-    return ResultView("SELECT", columns, rows, None, answer.rows, answer.truncated, limit)
+    sources = tuple(tuple(cited(s) for s in row) for row in supports) if with_sources else None
+    return ResultView("SELECT", columns, rows, None, answer.rows, answer.truncated, limit, sources)
+
+
+def cited(support: dict[str, str]) -> Cited:
+    """A support as the JSON answer carries it (sources.Support.as_dict), linked to the
+    pages of this server; the web address of a document only when it is http(s)."""
+    link, document = support.get("link"), support.get("document")
+    web = link if support.get("kind") == "document" and link and link.startswith(("https://", "http://")) \
+        and link != document else None
+    text = {key: visible(support[key]) if support.get(key) is not None else None
+            for key in ("quote", "documentLabel", "note")}
+    return Cited(support.get("kind", ""), support["source"], resource_url(support["source"]), text["quote"],
+                 text["documentLabel"] or (visible(document) if document else None),
+                 resource_url(document) if document else None, web, text["note"])
 
 
 def downloads(form: str, url_for_format: Callable[[str], str]) -> tuple[Download, ...]:

@@ -14,6 +14,7 @@ from rdflib import URIRef
 from werkzeug.datastructures import CombinedMultiDict
 
 from cop_graph.errors import CopGraphError, QueryRefused, UnknownQueryError
+from cop_graph.rdf.formats import SOURCES
 from cop_graph.rdf.labels import choose_label, short
 from cop_graph.rdf.namespaces import PREFIXES
 from cop_graph.sparql.engine import Answer, QueryRequest
@@ -24,6 +25,7 @@ from cop_graph.web import errors
 from cop_graph.web.errors import ProtocolError, html_answer
 from cop_graph.web.links import SUFFIXES, reserved_segments
 from cop_graph.web.negotiation import GRAPH_NAMES, GRAPH_TYPES, choose, negotiate, prefers_html
+from cop_graph.web.params import flag
 from cop_graph.web.prepared import prepared
 from cop_graph.web.result_view import (
     PAGE_FORMATS,
@@ -53,6 +55,7 @@ class ProtocolRequest:
     update: bool
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
+    sources: bool = False  # each row of a SELECT answer with what it rests on (sources=1)
 
 
 def _single(values: list[str], name: str) -> str | None:
@@ -93,7 +96,7 @@ def _protocol_request() -> ProtocolRequest:
             raise ProtocolError(415, f"a POST must be {FORM} or {DIRECT}, not {mimetype or 'untyped'}")
     update = "update" in source or "update" in args
     return ProtocolRequest(query, update, tuple(source.getlist("default-graph-uri")),
-                           tuple(source.getlist("named-graph-uri")))
+                           tuple(source.getlist("named-graph-uri")), flag(SOURCES, source.getlist(SOURCES)))
 
 
 @sparql.route("/sparql", methods=["GET", "POST"])
@@ -110,7 +113,7 @@ def endpoint() -> Response | str:
     text = _checked_query(operation.query)
     formats = negotiate(request.accept_mimetypes, request.values.getlist("format"))
     query = QueryRequest(text, default_graphs=operation.default_graphs,
-                         named_graphs=operation.named_graphs, negotiated=formats)
+                         named_graphs=operation.named_graphs, negotiated=formats, sources=operation.sources)
     return answer_response(query)
 
 
@@ -213,10 +216,12 @@ def _page() -> Response:
     except (CopGraphError, ProtocolError) as exc:
         return _render(replace(page, error=error_view(exc, text)), exc)
     config = current_app.config["COP"]
+    cited = {SOURCES: "1"} if operation.sources else {}
     links = downloads(answer.form, lambda fmt: url_for(
-        "sparql.endpoint", query=operation.query, format=fmt,
+        "sparql.endpoint", query=operation.query, format=fmt, **cited,
         **{"default-graph-uri": list(operation.default_graphs), "named-graph-uri": list(operation.named_graphs)}))
-    return _render(replace(page, result=result_view(answer, config.base, config.max_rows), downloads=links))
+    view = result_view(answer, config.base, config.max_rows, with_sources=operation.sources)
+    return _render(replace(page, result=view, downloads=links))
 
 
 def _run_for_page() -> tuple[ProtocolRequest, Answer]:
@@ -229,7 +234,7 @@ def _run_for_page() -> tuple[ProtocolRequest, Answer]:
     if nul is not None:
         raise nul
     query = QueryRequest(text, default_graphs=operation.default_graphs, named_graphs=operation.named_graphs,
-                         negotiated=PAGE_FORMATS)
+                         negotiated=PAGE_FORMATS, sources=operation.sources)
     return operation, run(query)
 
 
