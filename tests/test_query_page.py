@@ -23,7 +23,7 @@ BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;
 MEMBERS_2021 = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?member ?name WHERE {
-  ?m org:member ?member ; org:organization ?c ; org:memberDuring <https://w3id.org/b-tech-cop/period/2021> .
+  ?m org:member ?member ; org:organization ?c ; org:memberDuring <https://w3id.org/b-tech-cop/period/2021-05-12> .
   ?member rdfs:label ?name .
 } ORDER BY ?name"""
 LABELS = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a schema:Corporation ; rdfs:label ?l }"

@@ -56,15 +56,15 @@ def test_the_network_view_draws_the_projection_as_svg_with_links(server):
     status, body, _ = _get(server + "/network?projection=topics&year=2022")
     assert status == 200
     drawing = body.split("<svg viewBox")[1].split("</svg>")[0]
-    assert drawing.count("<circle cx=") == 11 and drawing.count("<line ") == 9
-    assert drawing.count('<a href="/topic/') == 11  # each node links to its resource page
+    assert drawing.count("<circle cx=") == 10 and drawing.count("<line ") == 8
+    assert drawing.count('<a href="/topic/') == 10  # each node links to its resource page
     assert "<script" not in body.split("<svg viewBox")[1]
 
 
 def test_the_network_view_has_a_json_twin_built_from_the_same_data(server):
     status, body, _ = _get(server + "/network?projection=topics&year=2022&format=json", accept="application/json")
     data = json.loads(body)
-    assert status == 200 and len(data["nodes"]) == 11 and len(data["edges"]) == 9
+    assert status == 200 and len(data["nodes"]) == 10 and len(data["edges"]) == 8
     assert {"iri", "label", "type", "x", "y", "degree"} <= set(data["nodes"][0])
 
 
