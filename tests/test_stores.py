@@ -183,7 +183,7 @@ def test_serve_on_the_oxigraph_store_parses_nothing_when_restarted(cop_graph_bin
             "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), timeout=10) as response:
             assert response.status == 200
     assert first["store"] == second["store"] == "oxigraph"
-    assert first["files_parsed"] == first["graphs"] == 24
+    assert first["files_parsed"] == first["graphs"] == 27
     assert second["files_parsed"] == 0
     assert second["triples"] == first["triples"] and second["version"] == first["version"]
 

@@ -83,7 +83,7 @@ def test_the_network_is_drawn_by_cytoscape_from_the_pages_data(browser, site, sc
     open_network(browser, site + "/network")
     counts = browser.execute_script("return [window.copNetwork.nodes().length, window.copNetwork.edges().length]")
     data = browser.execute_script("return JSON.parse(document.getElementById('network-data').textContent)")
-    assert counts == [len(data["nodes"]), len(data["edges"])] == [39, 50]
+    assert counts == [len(data["nodes"]), len(data["edges"])] == [38, 49]
     canvas = browser.find_element(By.ID, "network-canvas")
     assert canvas.is_displayed() and canvas.size["height"] >= 320
     for replaced in ("main .network-picture", "main .network-legend"):  # the SVG and its legend step aside
@@ -195,11 +195,11 @@ def test_find_a_node_selects_and_centres_it(browser, site, screenshot):
 def test_the_kind_filter_hides_and_shows_a_kind(browser, site, screenshot):
     open_network(browser, site + "/network")
     visible = "return window.copNetwork.nodes(':visible').length"
-    assert browser.execute_script(visible) == 39
+    assert browser.execute_script(visible) == 38
     topics = browser.find_element(By.CSS_SELECTOR, ".network-kinds input[value='topic']")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", topics)
     topics.click()
-    wait(browser).until(lambda d: d.execute_script(visible) == 39 - 11, message="the topics were not hidden")
+    wait(browser).until(lambda d: d.execute_script(visible) == 38 - 10, message="the topics were not hidden")
     hidden = browser.execute_script("return window.copNetwork.nodes(':hidden').map(n => n.data('kind'))")
     assert set(hidden) == {"topic"}
     box = browser.find_element(By.ID, "network-find-input")
@@ -209,7 +209,7 @@ def test_the_kind_filter_hides_and_shows_a_kind(browser, site, screenshot):
     screenshot("without-topics")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", topics)  # the search scrolled away
     topics.click()
-    wait(browser).until(lambda d: d.execute_script(visible) == 39, message="the topics were not shown again")
+    wait(browser).until(lambda d: d.execute_script(visible) == 38, message="the topics were not shown again")
 
 
 @pytest.mark.parametrize("path", ["/network", "/network?projection=orgs&year=2022",
