@@ -71,3 +71,10 @@ def test_link_statuses_are_shown(client):
     soup = page(client, "/org/icrc")
     elsewhere = soup.select_one("#identifiers").find_parent("section")
     assert elsewhere.select_one(".link-status-confirmed").get_text(strip=True) == "confirmed"
+
+
+def test_an_rdr_company_shows_its_link_is_for_review(client):
+    """RDR's five companies are linked by a match on their names: for review, until a person confirms them."""
+    soup = page(client, "/org/apple")
+    status = soup.select_one(".rdr-more .link-status")
+    assert status is not None and status.get_text(strip=True) == "for review"

@@ -92,6 +92,7 @@ class CompanyScorecard:
     rank_year: str | None
     ranked: int  # how many companies that year's ranking has
     source: Attribution
+    link_status: str | None = None  # the link to the COP member: "confirmed" or "for review"
 
 
 @dataclass(frozen=True)
@@ -390,7 +391,15 @@ def company_scorecard(loaded: CopDataset, company: str, link: Link) -> CompanySc
         company, name, link(company), member, link(member) if member else None, years,
         [m for m in measures if m.kind != "sub-indicator"], [m for m in measures if m.kind == "sub-indicator"],
         ranks.get(rank_year) if rank_year else None, ordinal(ranks[rank_year]) if rank_year else None, rank_year,
-        ranked, Attribution(url=link(SCORECARD)))
+        ranked, Attribution(url=link(SCORECARD)), _link_status(loaded, company, member))
+
+
+def _link_status(loaded: CopDataset, company: str, member: str | None) -> str | None:
+    """The status of the RDR company's link to the COP member (its adms:status), if linked."""
+    if member is None:
+        return None
+    rows = select(loaded, "resource-links", resource=company)
+    return next((str(r["status"]) for r in rows if str(r["target"]) == member and "status" in r), None)
 
 
 def _company(loaded: CopDataset, company: str) -> tuple[str, str | None]:
