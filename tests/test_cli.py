@@ -180,7 +180,7 @@ def test_bad_query_requests_exit_2_with_a_reason(cli, args, expected):
 def test_stats_counts_triples_per_graph_and_instances_per_class(cli):
     proc = cli("stats")
     assert proc.returncode == 0
-    assert re.search(r"<graph/data/sessions-2022> +data/sessions-2022.ttl +88", proc.stdout)
+    assert re.search(r"<graph/data/sessions-2022> +data/sessions-2022.ttl +124", proc.stdout)
     assert "cop:RegularSession" in proc.stdout
     data = json.loads(cli("stats", "--format", "json").stdout)
     classes = {c["class"]: c["instances"] for c in data["classes"]}
