@@ -49,9 +49,17 @@ class Statement:
     supports: tuple[Support, ...]
 
 
+KEPT = 1024  # resources whose statements' sources are kept per version of the data
+
+
 def statement_sources(loaded: CopDataset, iri: str) -> list[Statement]:
-    """Every statement about ``iri`` (types and the provenance links themselves left out)
-    with its supports, the statement's own description taking precedence."""
+    """Every statement about ``iri`` (types, the provenance links themselves and editorial
+    notes left out) with its supports, the statement's own description taking precedence.
+    Kept per version of the data: resource pages and answers' rows ask for the same ones."""
+    return loaded.memo("statement sources", iri, build=lambda: _statement_sources(loaded, iri), keep=KEPT)
+
+
+def _statement_sources(loaded: CopDataset, iri: str) -> list[Statement]:
     query = named(loaded, "statement-sources")
     found: dict[tuple[Node, Node], dict[str, list[Support]]] = {}
     for row in run_named(loaded, query, {"resource": iri}):

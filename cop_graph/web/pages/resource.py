@@ -127,8 +127,13 @@ def resource_page(loaded: CopDataset, iri: str, link: Link) -> ResourcePage | No
         such as a Wikidata item or a schema.org term, link out to where they are described."""
         return other == node or str(other).startswith(base) or (other, None, None) in graph
 
+    shown: dict[Node, Value] = {}
+
     def display(term: Node) -> Value:
-        return show(term, graph, base, link, known)
+        """A term as shown, once per page: the statements and their sources show the same values."""
+        if term not in shown:
+            shown[term] = show(term, graph, base, link, known)
+        return shown[term]
 
     out_rows = select(loaded, "resource-outgoing", resource=iri)
     in_rows = select(loaded, "resource-incoming", resource=iri)
