@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rdflib.query import ResultRow
 from rdflib.term import Literal, Node, URIRef
 
 from cop_graph.sparql.evaluate import run_named
@@ -114,7 +115,7 @@ def _among(value: Node, values: list[Node]) -> bool:
     return value in values
 
 
-def _link(row) -> Node:
+def _link(row: ResultRow) -> Node:
     """Where to read a support: a document's web address when it has one, else its IRI."""
     return row.documentUrl if str(row.kind) == "document" and row.documentUrl is not None else row.source
 
