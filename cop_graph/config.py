@@ -142,8 +142,9 @@ SETTINGS = (
             "Address of the reverse proxy in front of the server: its X-Forwarded-For names the client "
             "(for the share per client). Other senders' X-Forwarded-For is ignored.", _text),
     Setting("store", "COP_GRAPH_STORE", "memory",
-            "Where the statements live: memory (rdflib, parsed at every start), oxigraph (an Oxigraph "
-            "store on disk, kept between starts) or sparql (a remote SPARQL 1.1 store).", _store),
+            "Where the statements live: memory (Oxigraph in memory, every file parsed at every start), "
+            "oxigraph (an Oxigraph store on disk, kept between starts) or sparql (a remote SPARQL 1.1 store).",
+            _store),
     Setting("store_path", "COP_GRAPH_STORE_PATH", "",
             "Folder of the oxigraph store (default: ~/.cache/cop-graph/oxigraph).", _folder),
     Setting("store_url", "COP_GRAPH_STORE_URL", "",
