@@ -24,7 +24,7 @@ pytestmark = pytest.mark.full
 @pytest.mark.parametrize("kind", ["memory", "oxigraph"])
 def test_light_traffic_has_no_errors_at_rising_concurrency_and_beside_runaway_queries(tmp_path, kind):
     argv = [sys.executable, str(ROOT / "benchmarks" / "load_bench.py"), "--levels", "2", "4", "8", "--seconds", "4",
-            "--soak-seconds", "10", "--hostile", "4", "--query-timeout", "2", "--store", kind, "--out", str(tmp_path)]
+            "--soak-seconds", "20", "--hostile", "4", "--query-timeout", "2", "--store", kind, "--out", str(tmp_path)]
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=ROOT / "benchmarks")
     assert proc.returncode == 0, proc.stderr[-2000:]
     results = json.loads((tmp_path / "load.json").read_text(encoding="utf-8"))["results"][0]
