@@ -33,7 +33,7 @@ from cop_graph.rdf.formats import (
 )
 from cop_graph.sparql.evaluate import evaluate, evaluate_written
 from cop_graph.sparql.prepare import Prepared, prepare
-from cop_graph.sparql.sources import Statement, row_sources
+from cop_graph.sparql.sources import row_sources
 from cop_graph.store.dataset import CopDataset
 
 T = TypeVar("T")
@@ -224,11 +224,10 @@ def refuse_sources(form: str, variables: list[str] | None = None) -> None:
 def answer_sources(loaded: CopDataset, asked: Asked) -> list[list[dict[str, str]]]:
     """The supports of each row of an answer (``sources.row_sources``), computed after the
     query, in the process and within the time limit of the answer; each resource's
-    statements are read once per answer, whatever number of rows name it."""
+    statements are read once per version of the data (``sources.statement_sources``),
+    whatever number of rows or answers name it."""
     refuse_sources(asked.form, [str(v) for v in asked.result.vars or []])
-    cache: dict[str, list[Statement]] = {}
-    return [row_sources(loaded, {str(name): term for name, term in row.items()}, cache)
-            for row in asked.result.bindings]
+    return [row_sources(loaded, {str(name): term for name, term in row.items()}) for row in asked.result.bindings]
 
 
 def _format(request: QueryRequest, form: str) -> str:

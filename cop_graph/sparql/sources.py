@@ -80,28 +80,25 @@ def _statement_sources(loaded: CopDataset, iri: str) -> list[Statement]:
     return statements
 
 
-def row_sources(loaded: CopDataset, row: dict[str, Node],
-                cache: dict[str, list[Statement]] | None = None) -> list[dict[str, str]]:
+def row_sources(loaded: CopDataset, row: dict[str, Node]) -> list[dict[str, str]]:
     """What supports one answer row: the supports of every statement that joins two of the
     row's values (its subject an IRI of the row, its value another of the row's values);
     an IRI of the row that no such statement reaches contributes its own resource-level
-    sources. ``cache`` keeps each resource's statements across the rows of one answer."""
-    cache = {} if cache is None else cache
+    sources."""
     values = [value for value in row.values() if value is not None]
     iris = [value for value in values if isinstance(value, URIRef)]
     reached: set[Node] = set()
     supports: list[Support] = []
-    for iri in dict.fromkeys(iris):
-        if str(iri) not in cache:
-            cache[str(iri)] = statement_sources(loaded, str(iri))
-        for statement in cache[str(iri)]:
+    statements = {iri: statement_sources(loaded, str(iri)) for iri in dict.fromkeys(iris)}
+    for iri, about in statements.items():
+        for statement in about:
             if statement.value != iri and _among(statement.value, values):
                 reached.update((iri, statement.value))
                 supports.extend(s for s in statement.supports if s not in supports)
-    for iri in dict.fromkeys(iris):
+    for iri, about in statements.items():
         if iri in reached:
             continue
-        for statement in cache[str(iri)]:
+        for statement in about:
             if statement.level == "resource":
                 supports.extend(s for s in statement.supports if s not in supports)
     return [support.as_dict() for support in supports]
